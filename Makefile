@@ -1,0 +1,56 @@
+# 法搜 (fasou) — developer entry points. `make run` and `make test` work on a fresh clone.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export FASOU_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: help install run serve import test test-slow test-all lint format bench clean
+
+help:
+	@echo "make run        install, import the starter corpus, index, serve on $(HOST):$(PORT)"
+	@echo "make test       lint + the test suite without slow suites"
+	@echo "make test-slow  the slow suites (large corpora, kill-and-resume, clusters)"
+	@echo "make bench      benchmarks under bench/ (prints medians)"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+import: $(STAMP)
+	$(BIN)/fasou import starter
+
+run: import
+	$(BIN)/fasou serve --host $(HOST) --port $(PORT)
+
+serve: $(STAMP)
+	$(BIN)/fasou serve --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	$(BIN)/pytest -m "not slow" -q
+
+test-slow: $(STAMP)
+	$(BIN)/pytest -m slow -q
+
+test-all: lint
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/index_throughput.py
+	$(BIN)/python bench/search_latency.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Spiders and item pipelines (Scrapy project); see its issue."""

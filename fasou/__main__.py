@@ -1,0 +1,3 @@
+from fasou.cli import app
+
+app(prog_name="fasou")

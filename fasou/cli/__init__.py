@@ -1,0 +1,28 @@
+"""``fasou`` command line: import, index, serve, eval (subcommand groups in sibling modules)."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from fasou.cli import evaluate, importing, indexing, serving
+
+app = typer.Typer(
+    help="法搜 (fasou): legal search for residents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(importing.app, name="import")
+app.add_typer(indexing.app, name="index")
+app.command("serve")(serving.serve)
+app.command("eval")(evaluate.eval_command)
+
+
+@app.callback()
+def _configure(verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )

@@ -1,0 +1,42 @@
+"""The search backend interface: what the API, sync and eval need from an engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
+
+from indexer.backends.fields import IndexFields
+from indexer.search.types import BackendResult, SearchRequest
+
+
+class IndexBusy(RuntimeError):
+    """Another process holds the index writer; retry later or let that process apply changes."""
+
+
+class SearchBackend(Protocol):
+    """An engine that indexes analysed documents and answers search requests."""
+
+    name: str
+
+    def search(self, request: SearchRequest) -> BackendResult: ...
+
+    def apply(self, upserts: list[IndexFields], deletes: list[str], rev: int) -> None:
+        """Apply one batch of catalog changes and record ``rev`` as applied (durably)."""
+
+    def rebuild(self, rev: int, batches: Iterable[list[IndexFields]]) -> int:
+        """Build a fresh index from ``batches`` and switch searches to it; returns the count."""
+
+    def applied_rev(self) -> int:
+        """The catalog revision this index reflects (0 when empty or missing)."""
+
+    def is_compatible(self) -> bool:
+        """False when the index was built with another schema or analysis: rebuild it."""
+
+    def count(self) -> int: ...
+
+    def content_hashes(self) -> Iterator[tuple[str, str]]:
+        """(id, content_hash) of every indexed document, for verification."""
+
+    def health(self) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,138 @@
+"""What each document type contributes to the indexed fields (shared by every backend).
+
+Text is analysed here, once, by ``analyzers``; backends index the resulting
+space-joined tokens with a whitespace tokenizer. That is what keeps the
+embedded engine and Elasticsearch on one analysis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from analyzers import analyzed_text
+
+NATIONAL_REGION = "全国"
+#: Analysed text fields every backend indexes (boosts: ``indexer.ranking.FIELD_BOOSTS``).
+TEXT_FIELD_NAMES = ("title", "context", "body")
+
+_SERVICE_KIND_LABELS = {
+    "law_firm": "律师事务所 律师",
+    "lawyer": "律师",
+    "legal_aid": "法律援助",
+    "mediation": "人民调解 调解委员会",
+    "notary": "公证处 公证",
+    "judicial_office": "司法所",
+    "hotline": "热线 电话 12348",
+    "arbitration": "仲裁",
+}
+
+
+@dataclass
+class IndexFields:
+    """One document as the search backends store it."""
+
+    id: str
+    text: dict[str, str]
+    keywords: dict[str, list[str]]
+    published: date | None
+    record: dict[str, Any]
+
+
+def region_terms(region: str | None) -> list[str]:
+    """浙江省/金华市/东阳市 → every prefix path and every place name; None → 全国."""
+    if not region:
+        return [NATIONAL_REGION]
+    parts = region.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    return list(dict.fromkeys(prefixes + parts))
+
+
+def _join(*parts: Any) -> list[str]:
+    """Non-empty text parts; lists (tags, services) become one part each."""
+    out: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        out.append(" ".join(map(str, part)) if isinstance(part, list | tuple) else str(part))
+    return out
+
+
+def text_fields(record: dict[str, Any]) -> dict[str, list[str]]:
+    """The raw text parts of each text field (``TEXT_FIELD_NAMES``), per document type.
+
+    ``title`` holds a descriptive title (a case's, a video's); ``context`` holds
+    what situates a document but does not describe it (the law a statute article
+    belongs to, its chapter, a video's tags), which ranks below the body. Parts
+    are analysed one by one: a law title repeats across hundreds of articles and
+    its analysis is cached.
+    """
+    kind = record["type"]
+    if kind == "statute_article":
+        return {
+            "title": [],
+            "context": _join(
+                record.get("law_title"),
+                record.get("article_no"),
+                record.get("part"),
+                record.get("chapter"),
+                record.get("section"),
+            ),
+            "body": _join(record.get("body")),
+        }
+    if kind == "case":
+        sections = record.get("sections") or {}
+        return {
+            "title": _join(record["title"]),
+            "context": _join(record.get("cause"), record.get("court")),
+            "body": _join(record.get("body"), *sections.values()),
+        }
+    if kind == "video":
+        return {
+            "title": _join(record["title"]),
+            "context": _join(record.get("tags"), record.get("publisher")),
+            "body": _join(record.get("body"), record.get("transcript")),
+        }
+    if kind == "service":
+        return {
+            "title": _join(record["title"]),
+            "context": _join(
+                _SERVICE_KIND_LABELS.get(record.get("kind", ""), ""),
+                record.get("services"),
+                record.get("address"),
+            ),
+            "body": _join(record.get("body")),
+        }
+    return {
+        "title": _join(record["title"]),
+        "context": _join(record.get("author")),
+        "body": _join(record.get("body")),
+    }
+
+
+def _analyzed(parts: list[str]) -> str:
+    return " ".join(text for part in parts if (text := analyzed_text(part)))
+
+
+def index_fields(record: dict[str, Any]) -> IndexFields:
+    """Analyse a catalog record into the fields every backend indexes."""
+    parts = text_fields(record)
+    published = record.get("published_at")
+    keywords = {
+        "type": [record["type"]],
+        "status": [record["status"]] if record.get("status") else [],
+        "level": [record["level"]] if record.get("level") else [],
+        "department": [record["department"]] if record.get("department") else [],
+        "region": region_terms(record.get("region")),
+        "audience": list(record.get("audiences") or []),
+        "topic": list(record.get("topics") or []),
+        "source": [record["source"]] if record.get("source") else [],
+    }
+    return IndexFields(
+        id=record["id"],
+        text={name: _analyzed(parts[name]) for name in TEXT_FIELD_NAMES},
+        keywords=keywords,
+        published=date.fromisoformat(published[:10]) if published else None,
+        record=record,
+    )

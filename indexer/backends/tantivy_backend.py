@@ -1,0 +1,376 @@
+"""The embedded engine: tantivy on local disk.
+
+Layout under ``root``: one directory per index generation plus a ``CURRENT``
+file naming the live one. A rebuild writes a new generation and swaps
+``CURRENT`` atomically, so searches never see a half-built index and a rebuild
+never contends for the live generation's writer lock. Each generation records
+the catalog revision it reflects in ``state.json``, written after the commit it
+describes: a crash between the two re-applies a batch, which is idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import tantivy
+
+from analyzers.version import analysis_fingerprint
+from indexer.backends.base import IndexBusy
+from indexer.backends.fields import TEXT_FIELD_NAMES, IndexFields
+from indexer.ranking import FIELD_BOOSTS, SCORE_DECIMALS
+from indexer.search.types import BackendHit, BackendResult, Filters, SearchRequest
+
+SCHEMA_VERSION = 2
+ANALYZER = "fasou_ws"
+KEYWORD_FIELDS = ("type", "status", "level", "department", "region", "audience", "topic", "source")
+TEXT_FIELDS = {name: f"{name}_t" for name in TEXT_FIELD_NAMES}
+_STATE = "state.json"
+_CURRENT = "CURRENT"
+_RELOAD_EVERY = 0.2
+#: Extra hits fetched so that ties at a page boundary are ordered by id too.
+TIE_WINDOW = 16  # seconds between checks for new commits / a swapped generation
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
+    for name in KEYWORD_FIELDS:
+        builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
+    for field in TEXT_FIELDS.values():
+        builder.add_text_field(
+            field, stored=False, tokenizer_name=ANALYZER, index_option="position"
+        )
+    builder.add_date_field("published", indexed=True, fast=True)
+    builder.add_bytes_field("record", stored=True)
+    return builder.build()
+
+
+def _analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+        .filter(tantivy.Filter.lowercase())
+        .build()
+    )
+
+
+def _order_ties_by_id(
+    searcher: tantivy.Searcher, scored: list[tuple[float, Any]], offset: int, limit: int
+) -> list[tuple[float, tantivy.Document, Any]]:
+    """The page ``[offset, offset+limit)`` of score-sorted hits with ties ordered by id.
+
+    Only the page and the tie groups that straddle its edges are loaded.
+    """
+    lo, hi = offset, min(len(scored), offset + limit)
+    if lo >= hi:
+        return []
+    while lo > 0 and scored[lo - 1][0] == scored[lo][0]:
+        lo -= 1
+    while hi < len(scored) and scored[hi][0] == scored[hi - 1][0]:
+        hi += 1
+    loaded = [(score, searcher.doc(address), address) for score, address in scored[lo:hi]]
+    loaded.sort(key=lambda item: (-item[0], item[1].get_first("id")))
+    return loaded[offset - lo : offset - lo + limit]
+
+
+def _open_index(path: Path, schema: tantivy.Schema) -> tantivy.Index:
+    index = tantivy.Index(schema, path=str(path), reuse=True)
+    # Not persisted with the index: register on every open, before any read or write.
+    index.register_tokenizer(ANALYZER, _analyzer())
+    return index
+
+
+class TantivyBackend:
+    name = "tantivy"
+
+    def __init__(self, root: Path, writer_heap: int = 128_000_000) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.schema = build_schema()
+        self.writer_heap = writer_heap
+        self._lock = threading.RLock()
+        self._generation: str | None = None
+        self._index: tantivy.Index | None = None
+        self._writer: Any = None
+        self._checked = 0.0
+        self._open_current()
+
+    # -- generations -------------------------------------------------------
+
+    def _read_current(self) -> str | None:
+        try:
+            return (self.root / _CURRENT).read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def _open_current(self) -> None:
+        generation = self._read_current()
+        usable = (
+            generation is not None
+            and (self.root / generation).exists()
+            and self._read_state(self.root / generation).get("schema_version") == SCHEMA_VERSION
+        )
+        if not usable:
+            # Missing, or written by another schema version (an upgrade): start an
+            # empty generation at revision 0, which ``ensure_index`` rebuilds.
+            generation = self._new_generation_name()
+            (self.root / generation).mkdir(parents=True)
+            self._write_state(self.root / generation, 0)
+            self._point_current_at(generation)
+        assert generation is not None
+        self._release_writer()
+        self._generation = generation
+        self._index = _open_index(self.root / generation, self.schema)
+        self._checked = time.monotonic()
+
+    def _new_generation_name(self) -> str:
+        return datetime.now(UTC).strftime("g%Y%m%dT%H%M%S%f")
+
+    def _point_current_at(self, generation: str) -> None:
+        tmp = self.root / f"{_CURRENT}.tmp"
+        tmp.write_text(generation)
+        os.replace(tmp, self.root / _CURRENT)
+
+    def _maybe_reload(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < _RELOAD_EVERY:
+            return
+        with self._lock:
+            self._checked = now
+            if self._read_current() != self._generation:
+                self._open_current()
+            else:
+                assert self._index is not None
+                self._index.reload()
+
+    @property
+    def generation_dir(self) -> Path:
+        assert self._generation is not None
+        return self.root / self._generation
+
+    # -- state -------------------------------------------------------------
+
+    @staticmethod
+    def _write_state(directory: Path, rev: int) -> None:
+        tmp = directory / f"{_STATE}.tmp"
+        state = {"rev": rev, "schema_version": SCHEMA_VERSION, "analysis": analysis_fingerprint()}
+        tmp.write_text(json.dumps(state))
+        os.replace(tmp, directory / _STATE)
+
+    @staticmethod
+    def _read_state(directory: Path) -> dict[str, Any]:
+        try:
+            return json.loads((directory / _STATE).read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return {"rev": 0}
+
+    def applied_rev(self) -> int:
+        self._maybe_reload()
+        return int(self._read_state(self.generation_dir).get("rev", 0))
+
+    def is_compatible(self) -> bool:
+        """False when the live generation was built by another schema or analysis version."""
+        state = self._read_state(self.generation_dir)
+        return (
+            state.get("schema_version") == SCHEMA_VERSION
+            and state.get("analysis") == analysis_fingerprint()
+        )
+
+    # -- writes ------------------------------------------------------------
+
+    def _acquire_writer(self) -> Any:
+        if self._writer is None:
+            assert self._index is not None
+            try:
+                self._writer = self._index.writer(heap_size=self.writer_heap, num_threads=1)
+            except ValueError as exc:  # tantivy reports LockBusy as ValueError
+                raise IndexBusy(str(exc)) from exc
+        return self._writer
+
+    def _release_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.wait_merging_threads()
+            self._writer = None
+
+    def _document(self, fields: IndexFields) -> tantivy.Document:
+        doc = tantivy.Document()
+        doc.add_text("id", fields.id)
+        for name, values in fields.keywords.items():
+            for value in values:
+                doc.add_text(name, value)
+        for name, field in TEXT_FIELDS.items():
+            doc.add_text(field, fields.text[name])
+        if fields.published:
+            doc.add_date(
+                "published",
+                datetime(
+                    fields.published.year, fields.published.month, fields.published.day, tzinfo=UTC
+                ),
+            )
+        doc.add_bytes("record", orjson.dumps(fields.record))
+        return doc
+
+    def apply(self, upserts: list[IndexFields], deletes: list[str], rev: int) -> None:
+        with self._lock:
+            if self._read_current() != self._generation:
+                self._open_current()
+            writer = self._acquire_writer()
+            for doc_id in deletes:
+                writer.delete_documents_by_term("id", doc_id)
+            for fields in upserts:
+                writer.delete_documents_by_term("id", fields.id)
+                writer.add_document(self._document(fields))
+            writer.commit()
+            self._write_state(self.generation_dir, rev)
+            assert self._index is not None
+            self._index.reload()
+
+    def rebuild(self, rev: int, batches: Iterable[list[IndexFields]]) -> int:
+        generation = self._new_generation_name()
+        directory = self.root / generation
+        directory.mkdir(parents=True)
+        index = _open_index(directory, self.schema)
+        writer = index.writer(heap_size=max(self.writer_heap, 256_000_000), num_threads=2)
+        count = 0
+        try:
+            for batch in batches:
+                for fields in batch:
+                    writer.add_document(self._document(fields))
+                count += len(batch)
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
+        self._write_state(directory, rev)
+        with self._lock:
+            previous = self._generation
+            self._point_current_at(generation)
+            self._open_current()
+        self._remove_old_generations(keep={generation, previous or ""})
+        return count
+
+    def _remove_old_generations(self, keep: set[str]) -> None:
+        for child in self.root.iterdir():
+            if child.is_dir() and child.name.startswith("g") and child.name not in keep:
+                shutil.rmtree(child, ignore_errors=True)
+
+    # -- reads -------------------------------------------------------------
+
+    def _searcher(self) -> tantivy.Searcher:
+        self._maybe_reload()
+        assert self._index is not None
+        return self._index.searcher()
+
+    def count(self) -> int:
+        return self._searcher().num_docs
+
+    def _text_query(self, request: SearchRequest) -> tantivy.Query:
+        clauses = []
+        for term in request.plan.terms:
+            for field_key, field in TEXT_FIELDS.items():
+                query = tantivy.Query.term_query(self.schema, field, term.text)
+                boost = term.weight * FIELD_BOOSTS[field_key]
+                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(query, boost)))
+        if not clauses:
+            return tantivy.Query.empty_query()
+        return tantivy.Query.boolean_query(clauses)
+
+    def _filter_clauses(self, filters: Filters, skip: str | None = None) -> list[Any]:
+        clauses = []
+        for name, values in filters.keyword_filters().items():
+            if name == skip:
+                continue
+            query = tantivy.Query.term_set_query(self.schema, name, values)
+            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(query, 0.0)))
+        if filters.date_from or filters.date_to:
+
+            def bound(d):  # type: ignore[no-untyped-def]
+                return datetime(d.year, d.month, d.day, tzinfo=UTC) if d else None
+
+            query = tantivy.Query.range_query(
+                self.schema,
+                "published",
+                tantivy.FieldType.Date,
+                bound(filters.date_from),
+                bound(filters.date_to),
+            )
+            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(query, 0.0)))
+        return clauses
+
+    def _query(self, request: SearchRequest, skip_filter: str | None = None) -> tantivy.Query:
+        clauses = [(tantivy.Occur.Must, self._text_query(request))]
+        clauses += self._filter_clauses(request.filters, skip=skip_filter)
+        return tantivy.Query.boolean_query(clauses)
+
+    def search(self, request: SearchRequest) -> BackendResult:
+        searcher = self._searcher()
+        if request.plan.is_empty:
+            return BackendResult(total=0, hits=[])
+        query = self._query(request)
+        # Equal scores are ordered by id, not by where documents sit in segments,
+        # so results do not depend on how the index was built (and match ES).
+        result = searcher.search(query, limit=request.offset + request.limit + TIE_WINDOW)
+        ranked = _order_ties_by_id(
+            searcher,
+            [(round(s, SCORE_DECIMALS), a) for s, a in result.hits],
+            request.offset,
+            request.limit,
+        )
+        hits = []
+        for score, doc, address in ranked:
+            record = orjson.loads(doc.get_first("record"))
+            explanation = (
+                json.loads(query.explain(searcher, address).to_json()) if request.explain else None
+            )
+            hits.append(BackendHit(record["id"], float(score), record, explanation))
+        facets = self._facets(searcher, request) if request.facets else {}
+        return BackendResult(total=result.count or 0, hits=hits, facets=facets)
+
+    def _facets(
+        self, searcher: tantivy.Searcher, request: SearchRequest
+    ) -> dict[str, dict[str, int]]:
+        """Counts per facet value; a filtered facet counts without its own filter (multi-select)."""
+        active = request.filters.keyword_filters()
+        plain = [f for f in request.facets if f not in active]
+        out: dict[str, dict[str, int]] = {}
+        groups: list[tuple[str | None, list[str]]] = [(None, plain)] if plain else []
+        groups += [(f, [f]) for f in request.facets if f in active]
+        for skip, names in groups:
+            aggs = {name: {"terms": {"field": name, "size": 50}} for name in names}
+            result = searcher.aggregate(self._query(request, skip_filter=skip), aggs)
+            for name in names:
+                buckets = result.get(name, {}).get("buckets", [])
+                out[name] = {b["key"]: int(b["doc_count"]) for b in buckets}
+        return out
+
+    def content_hashes(self) -> Iterator[tuple[str, str]]:
+        searcher = self._searcher()
+        total = searcher.num_docs
+        if not total:
+            return
+        result = searcher.search(tantivy.Query.all_query(), limit=total, count=False)
+        for _score, address in result.hits:
+            record = orjson.loads(searcher.doc(address).get_first("record"))
+            yield record["id"], record.get("content_hash", "")
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "backend": self.name,
+            "status": "ok",
+            "generation": self._generation,
+            "documents": self.count(),
+            "applied_rev": self.applied_rev(),
+        }
+
+    def close(self) -> None:
+        with self._lock:
+            self._release_writer()

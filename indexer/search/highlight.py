@@ -1,0 +1,91 @@
+"""Snippets around matched terms, computed on the original text (backend-independent).
+
+Engines cannot highlight pre-tokenised text, so the text is segmented the same
+way it was indexed and the words that match a query term are marked: whole
+words only, so 民法 is never marked inside 人民法院. Normalised text has the
+same length as the original, so offsets carry over unchanged.
+
+Segmenting whole bodies for every hit dominated search time, so the window is
+chosen first with plain substring matches and only the window is segmented.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from analyzers.normalize import normalize
+from analyzers.segment import tokenize_with_offsets
+
+MARK_OPEN, MARK_CLOSE = "<em>", "</em>"
+SNIPPET_CHARS = 120
+_MARGIN = 8  # characters segmented beyond the window so edge words segment as in the index
+
+
+def _candidate_starts(folded: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Substring occurrences of the terms (a superset of whole-word matches)."""
+    spans = []
+    for term in terms:
+        start = folded.find(term)
+        while start >= 0:
+            spans.append((start, start + len(term)))
+            start = folded.find(term, start + 1)
+    return spans
+
+
+def _best_window(spans: list[tuple[int, int]], length: int, width: int) -> int:
+    """Start of the ``width``-char window covering the most distinct matched terms."""
+    if not spans or length <= width:
+        return 0
+    best_start, best_score = 0, (-1, -1)
+    for anchor, _ in sorted(spans):
+        start = max(0, min(anchor - width // 4, length - width))
+        inside = [(s, e) for s, e in spans if s >= start and e <= start + width]
+        score = (len({e - s for s, e in inside}), sum(e - s for s, e in inside))
+        if score > best_score:
+            best_start, best_score = start, score
+    return best_start
+
+
+def _word_spans(folded: str, lo: int, hi: int, wanted: set[str]) -> list[tuple[int, int]]:
+    """Whole-word matches of ``wanted`` in ``folded[lo:hi]``, longest first, non-overlapping."""
+    segment = folded[lo:hi]
+    # A search-mode sub-word strictly inside a word (民法 in 人民法院) is no real match.
+    bounds = {b for _w, s, e in tokenize_with_offsets(segment, mode="default") for b in (s, e)}
+    matches = [
+        (s + lo, e + lo)
+        for word, s, e in tokenize_with_offsets(segment)
+        if word in wanted and (s in bounds or e in bounds)
+    ]
+    taken: set[int] = set()
+    spans = []
+    for start, end in sorted(matches, key=lambda span: span[0] - span[1]):
+        if not taken.intersection(range(start, end)):
+            spans.append((start, end))
+            taken.update(range(start, end))
+    return sorted(spans)
+
+
+def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
+    """HTML-escaped excerpt of ``text`` with matches wrapped in ``<em>``."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if not text:
+        return ""
+    wanted = {t for t in terms if t}
+    folded = normalize(text)
+    start = _best_window(_candidate_starts(folded, sorted(wanted)), len(text), width)
+    end = min(len(text), start + width)
+    lo, hi = max(0, start - _MARGIN), min(len(text), end + _MARGIN)
+    out = ["…" if start > 0 else ""]
+    cursor = start
+    for s, e in _word_spans(folded, lo, hi, wanted):
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(html.escape(text[cursor:s]))
+        out.append(MARK_OPEN + html.escape(text[s:e]) + MARK_CLOSE)
+        cursor = e
+    out.append(html.escape(text[cursor:end]))
+    if end < len(text):
+        out.append("…")
+    return "".join(out)

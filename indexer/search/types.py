@@ -1,0 +1,63 @@
+"""Backend-neutral search request and result types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from analyzers.query import QueryPlan
+
+#: Keyword fields a search can filter on and count facets for.
+FACET_FIELDS = ("type", "status", "level", "department")
+
+
+@dataclass
+class Filters:
+    types: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    audiences: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def keyword_filters(self) -> dict[str, list[str]]:
+        """Index field → accepted values, for the filters that are set."""
+        pairs = {
+            "type": self.types,
+            "status": self.statuses,
+            "level": self.levels,
+            "department": self.departments,
+            "region": self.regions,
+            "audience": self.audiences,
+            "topic": self.topics,
+        }
+        return {name: values for name, values in pairs.items() if values}
+
+
+@dataclass
+class SearchRequest:
+    plan: QueryPlan
+    filters: Filters = field(default_factory=Filters)
+    offset: int = 0
+    limit: int = 10
+    facets: tuple[str, ...] = FACET_FIELDS
+    explain: bool = False
+
+
+@dataclass
+class BackendHit:
+    id: str
+    score: float
+    record: dict[str, Any]
+    explanation: Any = None
+
+
+@dataclass
+class BackendResult:
+    total: int
+    hits: list[BackendHit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)

@@ -1,0 +1,10 @@
+"""The ``/api/v1`` router: every public endpoint, versioned."""
+
+from fastapi import APIRouter
+
+from search_api.api.routes import documents, health, search
+
+api_router = APIRouter()
+api_router.include_router(search.router)
+api_router.include_router(documents.router)
+api_router.include_router(health.router)

@@ -1,0 +1,35 @@
+"""``GET /api/v1/healthz``: is the catalog reachable and is the index caught up?"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from search_api.api.deps import RuntimeDep
+from search_api.schemas import Health
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health)
+def healthz(runtime: RuntimeDep) -> JSONResponse:
+    status, code = "ok", 200
+    try:
+        catalog = {
+            "status": "ok",
+            "documents": runtime.catalog.count(),
+            "rev": runtime.catalog.max_rev(),
+        }
+    except Exception as exc:  # report, don't raise: health must answer
+        catalog, status, code = {"status": "error", "error": type(exc).__name__}, "error", 503
+    try:
+        index = runtime.backend.health()
+        if runtime.worker and runtime.worker.last_error:
+            index["worker_error"] = runtime.worker.last_error
+        if catalog.get("rev") is not None:
+            index["lag_revisions"] = max(0, catalog["rev"] - index.get("applied_rev", 0))
+        if index.get("status") != "ok" and status == "ok":
+            status = "degraded"
+    except Exception as exc:
+        index, status, code = {"status": "error", "error": type(exc).__name__}, "error", 503
+    return JSONResponse({"status": status, "catalog": catalog, "index": index}, status_code=code)
