@@ -39,7 +39,7 @@ def eval_command(
         statutes = Filters(types=["statute_article"])
 
         def ranked(text: str, depth: int) -> list[str]:
-            page = service.search(text, filters=statutes, size=depth, facets=())
+            page = service.search(text, filters=statutes, size=depth, facets=(), snippets=False)
             return [hit["id"] for hit in page.hits]
 
         report = evaluate(ranked, load_queries(queries), load_qrels(qrels), id_map)

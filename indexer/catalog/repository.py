@@ -12,7 +12,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from indexer.catalog.db import WRITE_OPTION, create_catalog_engine, migrate
-from indexer.catalog.tables import catalog_meta, document_tags, documents, import_fingerprints
+from indexer.catalog.tables import (
+    catalog_meta,
+    document_links,
+    document_tags,
+    documents,
+    import_fingerprints,
+)
 from indexer.models import BaseDocument, document_from_record
 
 TAG_FACETS = ("audience", "topic")
@@ -153,6 +159,7 @@ class Catalog:
                         ),
                         updates,
                     )
+            self._replace_links(conn, [d for d in batch if d.id not in touched])
             if touched:
                 # Seen again, unchanged: record the visit without a new revision.
                 for chunk in _chunks(touched, 500):
@@ -161,6 +168,56 @@ class Catalog:
                     )
         stats.new, stats.changed, stats.unchanged = len(inserts), len(updates), len(touched)
         return stats
+
+    @staticmethod
+    def _replace_links(conn: Connection, docs: list[BaseDocument]) -> None:
+        """Re-derive the ``cites`` links of new or changed documents from their content."""
+        if not docs:
+            return
+        for chunk in _chunks([d.id for d in docs], 500):
+            conn.execute(
+                document_links.delete().where(
+                    document_links.c.src_id.in_(list(chunk)), document_links.c.kind == "cites"
+                )
+            )
+        rows = {
+            (doc.id, cite.article_id)
+            for doc in docs
+            for cite in getattr(doc, "cites", None) or []
+            if cite.article_id
+        }
+        if rows:
+            conn.execute(
+                document_links.insert(),
+                [{"src_id": s, "dst_id": d, "kind": "cites"} for s, d in sorted(rows)],
+            )
+
+    def links_to(self, doc_id: str, kind: str = "cites") -> list[str]:
+        """Ids of live documents linking to ``doc_id`` (e.g. cases citing an article)."""
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    sa.select(document_links.c.src_id)
+                    .join(documents, documents.c.id == document_links.c.src_id)
+                    .where(
+                        document_links.c.dst_id == doc_id,
+                        document_links.c.kind == kind,
+                        documents.c.deleted.is_(False),
+                    )
+                    .order_by(document_links.c.src_id)
+                ).scalars()
+            )
+
+    def links_from(self, doc_id: str, kind: str = "cites") -> list[str]:
+        """Ids ``doc_id`` links to (e.g. the articles a case cites), whether or not present."""
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    sa.select(document_links.c.dst_id)
+                    .where(document_links.c.src_id == doc_id, document_links.c.kind == kind)
+                    .order_by(document_links.c.dst_id)
+                ).scalars()
+            )
 
     @staticmethod
     def _row(doc: BaseDocument, now: datetime) -> dict[str, Any]:

@@ -63,3 +63,15 @@ import_fingerprints = sa.Table(
     sa.Column("fingerprint", sa.String(128), nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
 )
+
+#: Directed links derived from documents' content (``cites``: src cites statute dst).
+#: Maintained by ``Catalog.upsert`` from each document's ``cites`` field, so the
+#: reverse direction (which cases cite this article?) is one indexed lookup.
+document_links = sa.Table(
+    "document_links",
+    metadata,
+    sa.Column("src_id", sa.String(64), primary_key=True),
+    sa.Column("dst_id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Index("ix_document_links_dst", "dst_id", "kind"),
+)

@@ -61,14 +61,16 @@ def _snippet_source(record: dict[str, Any]) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def shape_hit(hit: BackendHit, terms: list[str], *, explain: bool = False) -> dict[str, Any]:
+def shape_hit(
+    hit: BackendHit, terms: list[str], *, explain: bool = False, snippets: bool = True
+) -> dict[str, Any]:
     """A search hit: id, type, title, snippet, score, then the type's own fields."""
     record = hit.record
     shaped: dict[str, Any] = {
         "id": hit.id,
         "type": record["type"],
         "title": record["title"],
-        "snippet": snippet(_snippet_source(record), terms),
+        "snippet": snippet(_snippet_source(record), terms) if snippets else "",
         "score": round(hit.score, 4),
     }
     for key, value in record.items():
@@ -92,6 +94,7 @@ class SearchService:
         size: int = 10,
         facets: tuple[str, ...] = FACET_FIELDS,
         explain: bool = False,
+        snippets: bool = True,
     ) -> SearchPage:
         started = time.perf_counter()
         plan = plan_query(query)
@@ -105,7 +108,7 @@ class SearchService:
         )
         result = self.backend.search(request)
         terms = plan.highlight_terms()
-        hits = [shape_hit(h, terms, explain=explain) for h in result.hits]
+        hits = [shape_hit(h, terms, explain=explain, snippets=snippets) for h in result.hits]
         return SearchPage(
             query=query,
             plan=plan,

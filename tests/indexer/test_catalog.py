@@ -102,3 +102,31 @@ def test_reopen_migrated_catalog_in_wal_mode(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "c.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_citation_links_follow_content(catalog: Catalog) -> None:
+    from indexer.models import CitedArticle, Video
+
+    target = statute(1).finalize()
+    other = statute(2).finalize()
+    catalog.upsert([target, other])
+
+    def video(*cited: StatuteArticle) -> Video:
+        return Video(
+            title="普法视频",
+            source="samples",
+            url="https://example.org/v1",
+            cites=[
+                CitedArticle(law_title="测试法", article_no=c.article_no, article_id=c.id)
+                for c in cited
+            ],
+        )
+
+    catalog.upsert([video(target)])
+    vid = video().finalize().id
+    assert catalog.links_to(target.id) == [vid]
+    assert catalog.links_from(vid) == [target.id]
+    catalog.upsert([video(other)])  # the video now cites another article
+    assert catalog.links_to(target.id) == [] and catalog.links_to(other.id) == [vid]
+    catalog.delete([vid])
+    assert catalog.links_to(other.id) == []
