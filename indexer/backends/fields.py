@@ -12,10 +12,13 @@ from datetime import date
 from typing import Any
 
 from analyzers import analyzed_text
+from analyzers.bigrams import bigram_text
+from indexer.ranking import prior_value
 
 NATIONAL_REGION = "全国"
-#: Analysed text fields every backend indexes (boosts: ``indexer.ranking.FIELD_BOOSTS``).
-TEXT_FIELD_NAMES = ("title", "context", "body")
+#: Analysed text fields every backend indexes (boosts: ``indexer.ranking.FIELD_BOOSTS``):
+#: words of ``title``/``context``/``body`` and character bigrams of title + body.
+TEXT_FIELD_NAMES = ("title", "context", "body", "bigram")
 
 _SERVICE_KIND_LABELS = {
     "law_firm": "律师事务所 律师",
@@ -38,6 +41,8 @@ class IndexFields:
     keywords: dict[str, list[str]]
     published: date | None
     record: dict[str, Any]
+    #: Static prior (authority, status, editorial standing): ``indexer.ranking.prior_value``.
+    prior: float = 0.0
 
 
 def region_terms(region: str | None) -> list[str]:
@@ -129,10 +134,15 @@ def index_fields(record: dict[str, Any]) -> IndexFields:
         "topic": list(record.get("topics") or []),
         "source": [record["source"]] if record.get("source") else [],
     }
+    text = {name: _analyzed(parts[name]) for name in ("title", "context", "body")}
+    text["bigram"] = " ".join(
+        b for part in parts["title"] + parts["body"] if (b := bigram_text(part))
+    )
     return IndexFields(
         id=record["id"],
-        text={name: _analyzed(parts[name]) for name in TEXT_FIELD_NAMES},
+        text=text,
         keywords=keywords,
         published=date.fromisoformat(published[:10]) if published else None,
         record=record,
+        prior=prior_value(record),
     )

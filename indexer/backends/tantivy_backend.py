@@ -29,7 +29,7 @@ from indexer.backends.fields import TEXT_FIELD_NAMES, IndexFields
 from indexer.ranking import FIELD_BOOSTS, SCORE_DECIMALS
 from indexer.search.types import BackendHit, BackendResult, Filters, SearchRequest
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ANALYZER = "fasou_ws"
 KEYWORD_FIELDS = ("type", "status", "level", "department", "region", "audience", "topic", "source")
 TEXT_FIELDS = {name: f"{name}_t" for name in TEXT_FIELD_NAMES}
@@ -50,6 +50,8 @@ def build_schema() -> tantivy.Schema:
             field, stored=False, tokenizer_name=ANALYZER, index_option="position"
         )
     builder.add_date_field("published", indexed=True, fast=True)
+    # The static prior: searches multiply scores by log2(2 + prior) (``weight_by_field``).
+    builder.add_float_field("prior", stored=False, indexed=False, fast=True)
     builder.add_bytes_field("record", stored=True)
     return builder.build()
 
@@ -215,6 +217,7 @@ class TantivyBackend:
                     fields.published.year, fields.published.month, fields.published.day, tzinfo=UTC
                 ),
             )
+        doc.add_float("prior", float(fields.prior))
         doc.add_bytes("record", orjson.dumps(fields.record))
         return doc
 
@@ -276,8 +279,8 @@ class TantivyBackend:
     def _text_query(self, request: SearchRequest) -> tantivy.Query:
         clauses = []
         for term in request.plan.terms:
-            for field_key, field in TEXT_FIELDS.items():
-                query = tantivy.Query.term_query(self.schema, field, term.text)
+            for field_key in term.fields:
+                query = tantivy.Query.term_query(self.schema, TEXT_FIELDS[field_key], term.text)
                 boost = term.weight * FIELD_BOOSTS[field_key]
                 clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(query, boost)))
         if not clauses:
@@ -318,7 +321,11 @@ class TantivyBackend:
         query = self._query(request)
         # Equal scores are ordered by id, not by where documents sit in segments,
         # so results do not depend on how the index was built (and match ES).
-        result = searcher.search(query, limit=request.offset + request.limit + TIE_WINDOW)
+        result = searcher.search(
+            query,
+            limit=request.offset + request.limit + TIE_WINDOW,
+            weight_by_field="prior" if request.use_prior else None,
+        )
         ranked = _order_ties_by_id(
             searcher,
             [(round(s, SCORE_DECIMALS), a) for s, a in result.hits],
@@ -334,6 +341,19 @@ class TantivyBackend:
             hits.append(BackendHit(record["id"], float(score), record, explanation))
         facets = self._facets(searcher, request) if request.facets else {}
         return BackendResult(total=result.count or 0, hits=hits, facets=facets)
+
+    def fetch(self, ids: list[str]) -> list[BackendHit]:
+        """The indexed documents with these ids, in the given order (missing ones skipped)."""
+        if not ids:
+            return []
+        searcher = self._searcher()
+        query = tantivy.Query.term_set_query(self.schema, "id", list(ids))
+        result = searcher.search(query, limit=len(ids))
+        by_id = {}
+        for _score, address in result.hits:
+            record = orjson.loads(searcher.doc(address).get_first("record"))
+            by_id[record["id"]] = BackendHit(record["id"], 0.0, record)
+        return [by_id[i] for i in ids if i in by_id]
 
     def _facets(
         self, searcher: tantivy.Searcher, request: SearchRequest
