@@ -27,6 +27,25 @@ class SearchResponse(BaseModel):
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
     took_ms: float
+    understanding: dict[str, Any] = Field(
+        default_factory=dict,
+        description="how the query was understood: terms, expansions, laws, lookups, intent",
+    )
+    relaxed: bool = Field(False, description="true when results come from relaxed matching")
+    notice: str | None = Field(None, description="message to show, e.g. after relaxed matching")
+    did_you_mean: str | None = Field(None, description="the query with homophone typos fixed")
+
+
+class SuggestItem(BaseModel):
+    text: str
+    kind: str = Field(description="query | law | term")
+    match: str = Field(description="prefix | pinyin | initials | homophone")
+
+
+class SuggestResponse(BaseModel):
+    query: str
+    suggestions: list[SuggestItem]
+    did_you_mean: str | None = None
 
 
 class DocumentResponse(BaseModel):
@@ -40,6 +59,9 @@ class DocumentResponse(BaseModel):
     body: str
     audiences: list[str]
     topics: list[str]
+    links: dict[str, Any] | None = Field(
+        None, description="cites / cited_by (by type) / related items"
+    )
 
 
 class ErrorItem(BaseModel):

@@ -219,6 +219,28 @@ class Catalog:
                 ).scalars()
             )
 
+    def links_among(self, ids: Sequence[str], kind: str = "cites") -> dict[str, list[str]]:
+        """For each id: the documents it links to and the live ones linking to it (one query)."""
+        out: dict[str, list[str]] = {i: [] for i in ids}
+        if not ids:
+            return out
+        links = document_links
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(links.c.src_id, links.c.dst_id)
+                .where(
+                    links.c.kind == kind,
+                    sa.or_(links.c.src_id.in_(list(ids)), links.c.dst_id.in_(list(ids))),
+                )
+                .order_by(links.c.src_id, links.c.dst_id)
+            ).all()
+        for src, dst in rows:
+            if src in out and dst not in out[src]:
+                out[src].append(dst)
+            if dst in out and src not in out[dst]:
+                out[dst].append(src)
+        return out
+
     @staticmethod
     def _row(doc: BaseDocument, now: datetime) -> dict[str, Any]:
         return {

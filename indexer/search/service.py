@@ -270,6 +270,10 @@ class SearchService:
         did_you_mean = None
         if total == 0 and self.profile.fallback:
             did_you_mean, window, notice = self._zero_result_help(query, filters, size)
+        elif self.profile.fallback and page == 1:
+            from indexer.search.suggest import did_you_mean as correct
+
+            did_you_mean = correct(query)
 
         terms = plan.highlight_terms()
         hits = [

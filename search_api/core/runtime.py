@@ -9,6 +9,7 @@ from indexer.backends.base import SearchBackend
 from indexer.backends.factory import open_backend
 from indexer.catalog import Catalog
 from indexer.search.service import SearchService
+from indexer.search.suggest import suggester
 from indexer.worker import IndexWorker
 
 
@@ -24,6 +25,7 @@ class Runtime:
     def start(cls, settings: Settings, *, run_worker: bool = True) -> Runtime:
         catalog = Catalog.open(settings.catalog_url)
         backend = open_backend(settings)
+        suggester()  # build the completion tables before the first request, not during it
         worker = None
         if run_worker:
             worker = IndexWorker(catalog, backend, interval=settings.index_sync_interval)
