@@ -5,15 +5,18 @@ one that mentions every concept the resident asked about once. The service
 reranks the top ``RERANK_WINDOW`` backend hits by how many of the query's
 concepts (its content words, stopwords dropped) the document contains:
 
-    final = backend_score × (1 + COVERAGE_WEIGHT × coverage)
+    final = backend_score × (1 + COVERAGE_WEIGHT × coverage + PHRASE_WEIGHT × phrase)
 
 where ``coverage`` is the length-weighted share of concepts found in the
-document's text (title, law title, headings, body). It runs on the stored
+document's text (title, law title, headings, body) and ``phrase`` the longest
+verbatim overlap between the question and that text (up to ``PHRASE_CAP``
+characters): wording shared at length is strong evidence of the same rule. It runs on the stored
 records the backend returns, so it is the same for every backend.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from analyzers.normalize import normalize
@@ -21,6 +24,11 @@ from indexer.search.types import BackendHit
 
 #: How much full coverage multiplies a hit's score (0 disables reranking).
 COVERAGE_WEIGHT = 1.0
+#: How much a long verbatim overlap with the question adds (phrase proximity).
+PHRASE_WEIGHT = 0.5
+#: Overlaps are counted up to this many characters (longer adds nothing more).
+PHRASE_CAP = 12
+_CORE = re.compile(r"[^\u3400-\u9fff0-9a-z]")
 
 
 def searchable_text(record: dict[str, Any]) -> str:
@@ -46,13 +54,37 @@ def coverage(concepts: list[str], text: str) -> float:
     return found / total
 
 
+def question_core(raw: str) -> str:
+    """The question without punctuation or spaces (normalised), for phrase overlap."""
+    return _CORE.sub("", normalize(raw))
+
+
+def phrase_overlap(core: str, text: str) -> float:
+    """Longest run of the question's characters found verbatim in ``text``, as a share of
+    ``PHRASE_CAP`` (runs of consecutive question bigrams present in the text)."""
+    if len(core) < 2:
+        return 0.0
+    grams = {text[i : i + 2] for i in range(len(text) - 1)}
+    best = run = 0
+    for i in range(len(core) - 1):
+        run = run + 1 if core[i : i + 2] in grams else 0
+        best = max(best, run)
+    return min(best + 1 if best else 0, PHRASE_CAP) / PHRASE_CAP
+
+
 def rerank(
-    hits: list[BackendHit], concepts: list[str], weight: float = COVERAGE_WEIGHT
+    hits: list[BackendHit],
+    concepts: list[str],
+    weight: float = COVERAGE_WEIGHT,
+    core: str = "",
+    phrase_weight: float = PHRASE_WEIGHT,
 ) -> list[tuple[BackendHit, float, float]]:
     """(hit, coverage, multiplier) sorted by reranked score, ties by id."""
     scored = []
     for hit in hits:
-        cov = coverage(concepts, searchable_text(hit.record))
-        scored.append((hit, cov, 1.0 + weight * cov))
+        text = searchable_text(hit.record)
+        cov = coverage(concepts, text)
+        phrase = phrase_overlap(core, text) if phrase_weight and core else 0.0
+        scored.append((hit, cov, 1.0 + weight * cov + phrase_weight * phrase))
     scored.sort(key=lambda item: (-round(item[0].score * item[2], 5), item[0].id))
     return scored

@@ -21,7 +21,7 @@ from indexer.models import statute_article_id
 from indexer.ranking import RERANK_WINDOW
 from indexer.search.explain import explain_hit
 from indexer.search.highlight import snippet
-from indexer.search.rerank import COVERAGE_WEIGHT, rerank
+from indexer.search.rerank import COVERAGE_WEIGHT, PHRASE_WEIGHT, question_core, rerank
 from indexer.search.types import FACET_FIELDS, BackendHit, BackendResult, Filters, SearchRequest
 
 #: Record keys that are bookkeeping or too large for a result list.
@@ -57,6 +57,7 @@ class RelevanceProfile:
     plan: PlanOptions = field(default_factory=PlanOptions)
     prior: bool = True
     coverage_weight: float = COVERAGE_WEIGHT
+    phrase_weight: float = PHRASE_WEIGHT
     rerank_window: int = RERANK_WINDOW
     lookup_first: bool = True
     intent_first: bool = True
@@ -195,7 +196,14 @@ class SearchService:
         head, tail = result.hits[:window], result.hits[window:]
         ranked = []
         if self.profile.coverage_weight > 0 and plan.concepts:
-            for hit, cov, mult in rerank(head, plan.concepts, self.profile.coverage_weight):
+            reranked = rerank(
+                head,
+                plan.concepts,
+                self.profile.coverage_weight,
+                question_core(plan.raw),
+                self.profile.phrase_weight,
+            )
+            for hit, cov, mult in reranked:
                 ranked.append(_Ranked(hit, hit.score * mult, cov, mult))
         else:
             ranked = [_Ranked(h, h.score) for h in head]
