@@ -23,18 +23,9 @@ _LAW_SUFFIXES = ("法典", "法", "条例", "规定", "办法", "解释", "细�
 
 
 @dataclass(frozen=True)
-class LawAlias:
-    alias: str
-    title: str
-    #: The 编 (part) of the successor that took over, e.g. 婚姻家庭编.
-    part: str | None = None
-    #: Date the successor took over (the alias names a repealed law).
-    since: str | None = None
-
-
-@dataclass(frozen=True)
 class LawMention:
-    """A law named in a query, resolved to the title documents carry."""
+    """A law name (as typed, or as listed in the alias table) resolved to the title
+    documents carry; ``part``/``since`` are set when a 民法典 编 succeeded it."""
 
     alias: str
     title: str
@@ -73,15 +64,15 @@ def short_title(title: str) -> str:
 
 
 @cache
-def alias_table() -> dict[str, LawAlias]:
+def alias_table() -> dict[str, LawMention]:
     """alias → its entry, from ``data/law_aliases.tsv``."""
-    table: dict[str, LawAlias] = {}
+    table: dict[str, LawMention] = {}
     for line in data_lines("law_aliases.tsv"):
         cols = [c.strip() for c in line.split("\t")]
         alias, title = cols[0], cols[1]
         part = cols[2] if len(cols) > 2 and cols[2] not in ("", "-") else None
         since = cols[3] if len(cols) > 3 and cols[3] not in ("", "-") else None
-        table[normalize(alias)] = LawAlias(alias, title, part, since)
+        table[normalize(alias)] = LawMention(alias, title, part, since)
     return table
 
 
@@ -104,7 +95,7 @@ def resolve_law_name(name: str) -> LawMention | None:
         return None
     entry = alias_table().get(name)
     if entry:
-        return LawMention(name, entry.title, entry.part, entry.since)
+        return entry
     if name.startswith(NATIONAL_PREFIX):
         return LawMention(name, name)
     if name.endswith(("法", "法典")) and name in known_short_titles():

@@ -44,7 +44,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from _common import SHARED_DATA
+from _common import add_stard_arguments
 
 from fasou.evaluation import evaluate, load_queries
 
@@ -209,16 +209,7 @@ def main() -> None:
         peer_worker(Path(sys.argv[2]), Path(sys.argv[3]))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--laws", type=Path, default=SHARED_DATA / "laws")
-    parser.add_argument(
-        "--queries", type=Path, default=SHARED_DATA / "eval" / "stard_train_queries.jsonl"
-    )
-    parser.add_argument(
-        "--qrels", type=Path, default=SHARED_DATA / "eval" / "stard_train_qrels.tsv"
-    )
-    parser.add_argument(
-        "--data-dir", type=Path, default=Path(os.environ.get("FASOU_DATA_DIR", "data"))
-    )
+    add_stard_arguments(parser)
     parser.add_argument("--corpus", choices=("same", "bundled", "both"), default="both")
     parser.add_argument("--limit", type=int, help="first N queries only (a quick look)")
     parser.add_argument("--json", action="store_true")

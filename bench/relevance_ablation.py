@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from pathlib import Path
 
-from _common import SHARED_DATA
+from _common import add_stard_arguments
 
 from analyzers.query import PlanOptions
 from fasou.config import Settings
@@ -70,16 +68,7 @@ def profiles() -> list[tuple[str, RelevanceProfile]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--laws", type=Path, default=SHARED_DATA / "laws")
-    parser.add_argument(
-        "--queries", type=Path, default=SHARED_DATA / "eval" / "stard_train_queries.jsonl"
-    )
-    parser.add_argument(
-        "--qrels", type=Path, default=SHARED_DATA / "eval" / "stard_train_qrels.tsv"
-    )
-    parser.add_argument(
-        "--data-dir", type=Path, default=Path(os.environ.get("FASOU_DATA_DIR", "data"))
-    )
+    add_stard_arguments(parser)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if not args.laws.is_dir():
