@@ -53,11 +53,35 @@ def colloquial_rules() -> tuple[ColloquialRule, ...]:
     return tuple(parse_rule(line) for line in data_lines("colloquial.tsv"))
 
 
+@cache
+def _rules_by_first_part() -> tuple[dict[str, list[tuple[int, ColloquialRule]]], tuple[int, ...]]:
+    """Rules keyed by their first part, and the lengths of those keys.
+
+    A query then looks up its own substrings (a few hundred dict probes) instead
+    of testing every rule against it.
+    """
+    index: dict[str, list[tuple[int, ColloquialRule]]] = {}
+    for position, rule in enumerate(colloquial_rules()):
+        index.setdefault(rule.parts[0], []).append((position, rule))
+    return index, tuple(sorted({len(key) for key in index}))
+
+
+def _candidate_rules(folded: str) -> list[ColloquialRule]:
+    index, lengths = _rules_by_first_part()
+    found: dict[int, ColloquialRule] = {}
+    for start in range(len(folded)):
+        for length in lengths:
+            for position, rule in index.get(folded[start : start + length], ()):
+                found[position] = rule
+    # File order, as a scan of every rule would visit them (ties keep the first rule).
+    return [found[position] for position in sorted(found)]
+
+
 def expand_colloquial(text: str) -> list[Expansion]:
     """Legal terms for every expression in ``text`` (highest weight per term wins)."""
     folded = normalize(text)
     best: dict[str, Expansion] = {}
-    for rule in colloquial_rules():
+    for rule in _candidate_rules(folded):
         if all(part in folded for part in rule.parts):
             for term, weight in rule.terms:
                 known = best.get(term)

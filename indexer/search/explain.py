@@ -24,9 +24,9 @@ _PIN_REASONS = {
 }
 
 
-def explain_hit(item: _Ranked, plan: QueryPlan, profile: RelevanceProfile) -> dict[str, Any]:
+def explain_hit(item: _Ranked, plan: QueryPlan, relevance: RelevanceProfile) -> dict[str, Any]:
     record = item.hit.record
-    prior = prior_multiplier(record) if profile.prior else 1.0
+    prior = prior_multiplier(record) if relevance.prior else 1.0
     backend_score = item.hit.score
     text_score = backend_score / prior if prior else backend_score
     text = searchable_text(record)

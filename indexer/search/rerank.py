@@ -32,7 +32,25 @@ _CORE = re.compile(r"[^\u3400-\u9fff0-9a-z]")
 
 
 def searchable_text(record: dict[str, Any]) -> str:
-    """The text a concept is looked for in: what the record says and where it sits."""
+    """The text a concept is looked for in: what the record says and where it sits.
+
+    Cached by (id, content hash): the same documents recur across queries and
+    normalising their text was a third of reranking time.
+    """
+    key = (record["id"], record.get("content_hash", ""))
+    text = _NORMALISED.get(key)
+    if text is None:
+        if len(_NORMALISED) >= _NORMALISED_MAX:
+            _NORMALISED.clear()  # a crude bound; the hot set refills within a few queries
+        text = _NORMALISED[key] = normalize(_raw_text(record))
+    return text
+
+
+_NORMALISED: dict[tuple[str, str], str] = {}
+_NORMALISED_MAX = 20_000
+
+
+def _raw_text(record: dict[str, Any]) -> str:
     parts = [
         record.get("title"),
         record.get("law_title"),
@@ -42,7 +60,7 @@ def searchable_text(record: dict[str, Any]) -> str:
         record.get("body"),
         record.get("cause"),
     ]
-    return normalize(" ".join(p for p in parts if p))
+    return " ".join(p for p in parts if p)
 
 
 def coverage(concepts: list[str], text: str) -> float:
@@ -64,10 +82,10 @@ def phrase_overlap(core: str, text: str) -> float:
     ``PHRASE_CAP`` (runs of consecutive question bigrams present in the text)."""
     if len(core) < 2:
         return 0.0
-    grams = {text[i : i + 2] for i in range(len(text) - 1)}
+    # Substring tests run in C; building a set of every bigram of the text did not.
     best = run = 0
     for i in range(len(core) - 1):
-        run = run + 1 if core[i : i + 2] in grams else 0
+        run = run + 1 if core[i : i + 2] in text else 0
         best = max(best, run)
     return min(best + 1 if best else 0, PHRASE_CAP) / PHRASE_CAP
 

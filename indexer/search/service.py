@@ -146,15 +146,15 @@ class _Ranked:
 
 
 class SearchService:
-    def __init__(self, backend: SearchBackend, profile: RelevanceProfile | None = None) -> None:
+    def __init__(self, backend: SearchBackend, relevance: RelevanceProfile | None = None) -> None:
         self.backend = backend
-        self.profile = profile or RelevanceProfile()
+        self.relevance = relevance or RelevanceProfile()
 
     # -- the pieces --------------------------------------------------------
 
     def _lookups(self, plan: QueryPlan, filters: Filters) -> list[BackendHit]:
         """Articles the query names (民法典第1079条), fetched by their citation-derived id."""
-        if not (self.profile.lookup_first and plan.lookups):
+        if not (self.relevance.lookup_first and plan.lookups):
             return []
         if filters.types and "statute_article" not in filters.types:
             return []
@@ -166,14 +166,14 @@ class SearchService:
 
     def _intended(self, plan: QueryPlan, filters: Filters) -> list[BackendHit]:
         """The best few hits of the type the wording asks for (找律师 → services)."""
-        if not (self.profile.intent_first and plan.intent_types) or filters.types:
+        if not (self.relevance.intent_first and plan.intent_types) or filters.types:
             return []
         request = SearchRequest(
             plan=plan,
             filters=replace(filters, types=list(plan.intent_types)),
             limit=INTENT_SLOTS,
             facets=(),
-            use_prior=self.profile.prior,
+            use_prior=self.relevance.prior,
         )
         return self.backend.search(request).hits
 
@@ -187,21 +187,21 @@ class SearchService:
             limit=depth,
             facets=facets,
             explain=explain,
-            use_prior=self.profile.prior,
+            use_prior=self.relevance.prior,
         )
         return self.backend.search(request)
 
     def _rank(self, result: BackendResult, plan: QueryPlan) -> list[_Ranked]:
-        window = self.profile.rerank_window
+        window = self.relevance.rerank_window
         head, tail = result.hits[:window], result.hits[window:]
         ranked = []
-        if self.profile.coverage_weight > 0 and plan.concepts:
+        if self.relevance.coverage_weight > 0 and plan.concepts:
             reranked = rerank(
                 head,
                 plan.concepts,
-                self.profile.coverage_weight,
+                self.relevance.coverage_weight,
                 question_core(plan.raw),
-                self.profile.phrase_weight,
+                self.relevance.phrase_weight,
             )
             for hit, cov, mult in reranked:
                 ranked.append(_Ranked(hit, hit.score * mult, cov, mult))
@@ -244,13 +244,13 @@ class SearchService:
     ) -> SearchPage:
         started = time.perf_counter()
         filters = filters or Filters()
-        plan = plan_query(query, self.profile.plan)
+        plan = plan_query(query, self.relevance.plan)
         offset = (page - 1) * size
-        depth = max(offset + size, self.profile.rerank_window if page == 1 else 0)
+        depth = max(offset + size, self.relevance.rerank_window if page == 1 else 0)
         result = self._backend_search(plan, filters, depth, facets, explain)
         relaxed = False
         notice = None
-        if result.total == 0 and self.profile.fallback and not plan.is_empty:
+        if result.total == 0 and self.relevance.fallback and not plan.is_empty:
             relaxed_plan = self._relaxed_plan(plan)
             result = self._backend_search(relaxed_plan, filters, depth, facets, explain)
             relaxed = result.total > 0
@@ -276,9 +276,9 @@ class SearchService:
         total = max(result.total, len(ordered) if page == 1 else 0)
 
         did_you_mean = None
-        if total == 0 and self.profile.fallback:
+        if total == 0 and self.relevance.fallback:
             did_you_mean, window, notice = self._zero_result_help(query, filters, size)
-        elif self.profile.fallback and page == 1:
+        elif self.relevance.fallback and page == 1:
             from indexer.search.suggest import did_you_mean as correct
 
             did_you_mean = correct(query)
@@ -288,7 +288,7 @@ class SearchService:
             shape_hit(
                 item.hit,
                 terms,
-                explanation=explain_hit(item, plan, self.profile) if explain else None,
+                explanation=explain_hit(item, plan, self.relevance) if explain else None,
                 snippets=snippets,
                 score=item.score,
                 pinned=item.pinned,
@@ -319,12 +319,12 @@ class SearchService:
         corrected = did_you_mean(query)
         if corrected and corrected != query:
             retry = self._backend_search(
-                plan_query(corrected, self.profile.plan), filters, size, (), False
+                plan_query(corrected, self.relevance.plan), filters, size, (), False
             )
             if retry.hits:
                 notice = f"没有找到“{query}”的结果，已为您搜索“{corrected}”。"
                 return corrected, [_Ranked(h, h.score) for h in retry.hits], notice
-        help_plan = plan_query("法律援助 法律咨询 12348", self.profile.plan)
+        help_plan = plan_query("法律援助 法律咨询 12348", self.relevance.plan)
         helpers = self._backend_search(
             help_plan, Filters(types=list(FALLBACK_TYPES), regions=filters.regions), size, (), False
         )
