@@ -25,6 +25,8 @@ _HIDDEN_IN_HITS = frozenset(
         "rev",
         "editor_audiences",
         "editor_topics",
+        "suggested_audiences",
+        "suggested_topics",
     }
 )
 
