@@ -37,12 +37,17 @@ SCORE_DECIMALS = 5
 SUGGESTION_MIN_CONFIDENCE = 0.5
 
 #: Only the backend's top hits are rescored; later pages keep backend order.
-RESCORE_WINDOW = 50
+RESCORE_WINDOW = 30
+#: The same query is also run restricted to the profile's audiences (a filter,
+#: no scoring change), and its top hits join the window: content for the
+#: resident that ranks just outside the general top hits can still be found.
+AUDIENCE_CANDIDATES = 20
 
-PERSONAL_BOOST_CAP = 0.6
+#: A document more than twice as relevant as another always stays ahead of it.
+PERSONAL_BOOST_CAP = 1.0
 #: Document tagged for one of the profile's audiences (× tag strength: 1 for an
 #: editorial tag, the confidence for a suggestion; × the audience's weight).
-AUDIENCE_BOOST = 0.45
+AUDIENCE_BOOST = 1.0
 #: Document on a topic the profile has shown interest in (× normalised affinity).
 TOPIC_BOOST = 0.2
 #: Local material: full for the resident's county (or deeper), less for the

@@ -7,9 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from fasou.profiles.model import CLIENT_ID_PATTERN
 from indexer.models import DocType, Level, Status
 from indexer.search.types import Filters
-from search_api.api.deps import SearchDep, SettingsDep
+from search_api.api.deps import ProfilesDep, SearchDep, SettingsDep
 from search_api.api.errors import ApiError
 from search_api.schemas import ERROR_RESPONSES, SearchResponse
 
@@ -20,6 +21,7 @@ router = APIRouter(tags=["search"])
 def search(
     search: SearchDep,
     settings: SettingsDep,
+    profiles: ProfilesDep,
     q: Annotated[str, Query(min_length=1, description="用户的问题或关键词, 如 老板拖欠工资怎么办")],
     type: Annotated[list[DocType] | None, Query(description="文档类型, 可多选")] = None,
     status: Annotated[list[Status] | None, Query(description="时效性")] = None,
@@ -33,6 +35,10 @@ def search(
     page: Annotated[int, Query(ge=1, le=100)] = 1,
     size: Annotated[int, Query(ge=1, le=50)] = 10,
     explain: bool = False,
+    profile: Annotated[
+        str | None,
+        Query(pattern=CLIENT_ID_PATTERN, description="客户端标识 (个性化排序; 记录一次搜索事件)"),
+    ] = None,
 ) -> dict:
     if len(q) > settings.max_query_chars:
         raise ApiError(
@@ -56,4 +62,10 @@ def search(
         date_from=date_from,
         date_to=date_to,
     )
-    return search.search(q, filters=filters, page=page, size=size, explain=explain).as_dict()
+    who = None
+    if profile is not None:
+        who = profiles.personalization(profile)
+        profiles.record_search(profile, q)
+    return search.search(
+        q, filters=filters, page=page, size=size, explain=explain, personalization=who
+    ).as_dict()
