@@ -219,9 +219,11 @@ def main() -> None:
         print("STARD train (statutes, ../shared/data):")
         base = results["stard"]["anonymous"]
         for name, r in results["stard"].items():
+            d_recall = r["recall@10"] - base["recall@10"]
+            d_mrr = r["mrr@10"] - base["mrr@10"]
             print(
-                f"  {name:<16} Recall@10 {r['recall@10']:.4f} ({r['recall@10'] - base['recall@10']:+.4f})"
-                f"  MRR@10 {r['mrr@10']:.4f} ({r['mrr@10'] - base['mrr@10']:+.4f})"
+                f"  {name:<16} Recall@10 {r['recall@10']:.4f} ({d_recall:+.4f})"
+                f"  MRR@10 {r['mrr@10']:.4f} ({d_mrr:+.4f})"
             )
     if results.get("latency_ms"):
         lat = results["latency_ms"]
@@ -232,9 +234,8 @@ def main() -> None:
         for name in ("anonymous", "profile"):
             r = lat[name]
             print(f"  {name:<10} p50 {r['p50']:6.2f} ms  p95 {r['p95']:6.2f} ms")
-        print(
-            f"  p95 difference: {lat['profile']['p95'] - lat['anonymous']['p95']:+.2f} ms (target ≤ 5)"
-        )
+        diff = lat["profile"]["p95"] - lat["anonymous"]["p95"]
+        print(f"  p95 difference: {diff:+.2f} ms (target ≤ 5)")
 
 
 if __name__ == "__main__":
