@@ -23,4 +23,7 @@ def get_document(
             404, "not_found", f"no document with id {doc_id!r}", field="doc_id", location="path"
         )
     record.pop("rev", None)
+    # Every automatic suggestion with confidence and provenance, for review; the
+    # effective tags above already reflect editors' decisions.
+    record["suggestions"] = catalog.suggestions(doc_id)
     return record
