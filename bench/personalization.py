@@ -29,13 +29,12 @@ import json
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import yaml
-from _common import REPO, SHARED_DATA, layperson_queries, running_server, summary
+from _common import REPO, SHARED_DATA, layperson_queries, running_server
 
 sys.path.insert(0, str(REPO))
 
@@ -150,27 +149,21 @@ def stard(stard_dir: Path) -> dict[str, Any] | None:
 
 
 def latency(data_dir: Path, rounds: int) -> dict[str, Any]:
+    """Interleaved single-round measurements with and without ``profile=``; medians."""
+    from search_latency import measure
+
     queries = layperson_queries()
     client_id = "bench-latency-profile"
     per_round: dict[str, list[dict[str, float]]] = {"anonymous": [], "profile": []}
-    with running_server(data_dir) as base, httpx.Client(base_url=base, timeout=30) as client:
-        client.put(
-            f"/api/v1/profiles/{client_id}",
+    with running_server(data_dir) as base:
+        httpx.put(
+            f"{base}/api/v1/profiles/{client_id}",
             json={"age_band": "60_plus", "region": "浙江省/金华市/东阳市"},
         ).raise_for_status()
-        for q in queries[:20]:  # warm-up
-            client.get("/api/v1/search", params={"q": q})
-            client.get("/api/v1/search", params={"q": q, "profile": client_id})
         for _ in range(rounds):
-            for name, extra in (("anonymous", {}), ("profile", {"profile": client_id})):
-                times = []
-                for q in queries:
-                    started = time.perf_counter()
-                    response = client.get("/api/v1/search", params={"q": q, "size": 10} | extra)
-                    times.append((time.perf_counter() - started) * 1000)
-                    response.raise_for_status()
-                per_round[name].append(summary(times))
-        client.delete(f"/api/v1/profiles/{client_id}")
+            per_round["anonymous"].append(measure(base, queries, 1, {}))
+            per_round["profile"].append(measure(base, queries, 1, {"profile": client_id}))
+        httpx.delete(f"{base}/api/v1/profiles/{client_id}")
     return {
         name: {k: statistics.median(r[k] for r in runs) for k in ("p50", "p95", "mean")}
         for name, runs in per_round.items()

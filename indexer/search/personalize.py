@@ -55,22 +55,22 @@ def freshness(record: dict[str, Any], today: date) -> float:
     return 0.5 ** (age / ranking.FRESHNESS_HALF_LIFE_DAYS)
 
 
+def _best_match(record: dict[str, Any], key: str, wanted: Mapping[str, float]) -> float:
+    """Max over wanted values of weight × tag strength (1 editorial, confidence if suggested)."""
+    if not wanted:
+        return 0.0
+    tagged = record.get(key) or ()
+    suggested = record.get(f"suggested_{key}") or {}
+    return max(
+        weight * (1.0 if value in tagged else suggested.get(value, 0.0))
+        for value, weight in wanted.items()
+    )
+
+
 def boosts(record: dict[str, Any], who: Personalization) -> dict[str, float]:
     """Each named boost for one document, before the cap."""
-    audience = 0.0
-    if who.audiences:
-        tagged = record.get("audiences") or ()
-        suggested = record.get("suggested_audiences") or {}
-        for value, weight in who.audiences.items():
-            strength = 1.0 if value in tagged else suggested.get(value, 0.0)
-            audience = max(audience, weight * strength)
-    topic = 0.0
-    if who.topics:
-        tagged = record.get("topics") or ()
-        suggested = record.get("suggested_topics") or {}
-        for value, weight in who.topics.items():
-            strength = 1.0 if value in tagged else suggested.get(value, 0.0)
-            topic = max(topic, weight * strength)
+    audience = _best_match(record, "audiences", who.audiences)
+    topic = _best_match(record, "topics", who.topics)
     return {
         "audience": ranking.AUDIENCE_BOOST * audience,
         "topic": ranking.TOPIC_BOOST * topic,

@@ -7,14 +7,20 @@ residents get.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from analyzers.query import QueryPlan, plan_query
 from indexer.backends.base import SearchBackend
 from indexer.search.highlight import snippet
 from indexer.search.personalize import Personalization, rescore
-from indexer.search.types import FACET_FIELDS, BackendHit, Filters, SearchRequest
+from indexer.search.types import (
+    FACET_FIELDS,
+    BackendHit,
+    BackendResult,
+    Filters,
+    SearchRequest,
+)
 
 #: Record keys that are bookkeeping or too large for a result list.
 _HIDDEN_IN_HITS = frozenset(
@@ -102,19 +108,6 @@ class SearchService:
     ) -> SearchPage:
         started = time.perf_counter()
         plan = plan_query(query)
-        if personalization is not None:
-            return self._personalized(
-                query,
-                plan,
-                filters,
-                page,
-                size,
-                facets,
-                explain,
-                snippets,
-                personalization,
-                started,
-            )
         request = SearchRequest(
             plan=plan,
             filters=filters or Filters(),
@@ -123,9 +116,12 @@ class SearchService:
             facets=facets,
             explain=explain,
         )
-        result = self.backend.search(request)
-        terms = plan.highlight_terms()
-        hits = [shape_hit(h, terms, explain=explain, snippets=snippets) for h in result.hits]
+        if personalization is None:
+            result = self.backend.search(request)
+            terms = plan.highlight_terms()
+            hits = [shape_hit(h, terms, explain=explain, snippets=snippets) for h in result.hits]
+        else:
+            result, hits = self._personalized(request, snippets, personalization)
         return SearchPage(
             query=query,
             plan=plan,
@@ -140,58 +136,29 @@ class SearchService:
     # -- personalisation (issue 6): a separate stage, anonymous search never enters it --
 
     def _personalized(
-        self,
-        query: str,
-        plan: QueryPlan,
-        filters: Filters | None,
-        page: int,
-        size: int,
-        facets: tuple[str, ...],
-        explain: bool,
-        snippets: bool,
-        who: Personalization,
-        started: float,
-    ) -> SearchPage:
+        self, request: SearchRequest, snippets: bool, who: Personalization
+    ) -> tuple[BackendResult, list[dict[str, Any]]]:
         """Fetch at least the rescoring window, rescore it for ``who``, cut the page."""
-        from dataclasses import replace
-
         from indexer.ranking import AUDIENCE_CANDIDATES, RESCORE_WINDOW
 
-        offset = (page - 1) * size
-        filters = filters or Filters()
-        request = SearchRequest(
-            plan=plan,
-            filters=filters,
-            offset=0,
-            limit=max(RESCORE_WINDOW, offset + size),
-            facets=facets,
-            explain=explain,
-        )
-        result = self.backend.search(request)
-        extra = []
-        if who.audiences and not filters.audiences and result.total > len(result.hits):
+        offset, size = request.offset, request.limit
+        window = replace(request, offset=0, limit=max(RESCORE_WINDOW, offset + size))
+        result = self.backend.search(window)
+        extra: list[BackendHit] = []
+        if who.audiences and not request.filters.audiences and result.total > len(result.hits):
             # Same query, restricted to the profile's audiences: its scores are
             # comparable to the general ones, so the cap still bounds every boost.
-            for_them = replace(filters, audiences=sorted(who.audiences))
+            for_them = replace(request.filters, audiences=sorted(who.audiences))
             extra = self.backend.search(
-                replace(request, filters=for_them, limit=AUDIENCE_CANDIDATES, facets=())
+                replace(window, filters=for_them, limit=AUDIENCE_CANDIDATES, facets=())
             ).hits
-        ranked = rescore(result.hits, who, explain=explain, extra=extra)[offset : offset + size]
-        terms = plan.highlight_terms()
+        ranked = rescore(result.hits, who, explain=request.explain, extra=extra)
+        terms = request.plan.highlight_terms()
         hits = []
-        for item in ranked:
-            shaped = shape_hit(item.hit, terms, explain=explain, snippets=snippets)
+        for item in ranked[offset : offset + size]:
+            shaped = shape_hit(item.hit, terms, explain=request.explain, snippets=snippets)
             shaped["score"] = round(item.score, 4)
-            if explain:
+            if request.explain:
                 shaped["personalization"] = item.explanation
             hits.append(shaped)
-        return SearchPage(
-            query=query,
-            plan=plan,
-            total=result.total,
-            page=page,
-            size=size,
-            hits=hits,
-            facets=result.facets,
-            took_ms=(time.perf_counter() - started) * 1000,
-        )
+        return result, hits

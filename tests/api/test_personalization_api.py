@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 
 import httpx
@@ -114,7 +115,7 @@ def test_feed_is_mixed_diversified_paged_and_skips_seen_items(http: httpx.Client
     items = first["items"]
     assert len(items) == 12 and first["next_cursor"]
     assert len({i["type"] for i in items}) >= 3  # statute highlights, videos, articles, services
-    for a, b in zip(items, items[1:], strict=False):
+    for a, b in itertools.pairwise(items):
         assert not (a.get("law_title") and a.get("law_title") == b.get("law_title")), (a, b)
         for key in ("publisher", "author"):
             assert not (a.get(key) and a.get(key) == b.get(key)), (a, b)

@@ -54,7 +54,7 @@ def test_strongly_relevant_untagged_beats_weakly_relevant_tagged() -> None:
     assert order == ["strong-untagged", "weak-tagged"]
     # Among near-equals the resident's material comes first.
     close = hit("close-untagged", 4.5)
-    assert [r.hit.id for r in rescore([close, weak], ELDERLY_HOME)][0] == "weak-tagged"
+    assert rescore([close, weak], ELDERLY_HOME)[0].hit.id == "weak-tagged"
 
 
 def test_suggestions_boost_by_confidence_and_editor_tags_fully() -> None:
