@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -76,7 +77,7 @@ class SqlEventStore:
     """Events in the catalog database (``profile_events``), written without a catalog revision."""
 
     #: Interests and seen items read at most this many recent events per profile.
-    MAX_EVENTS_READ = 2000
+    MAX_EVENTS_READ = 500
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -144,9 +145,11 @@ class BackgroundEventWriter:
     """Takes events off the request path: a queue drained in batches by one thread.
 
     A search never waits for the catalog's write lock (an import may hold it for
-    a while). Events still queued when the process dies are lost — acceptable
-    for interest signals; erasure flushes first so nothing is written after it.
-    The thread also purges expired events every ``purge_interval``.
+    a while), and events are written in batches (at most every
+    ``batch_seconds``). Events still queued when the process dies are lost —
+    acceptable for interest signals; erasure flushes first so nothing is
+    written after it. The thread also purges expired events every
+    ``purge_interval``.
     """
 
     def __init__(
@@ -155,10 +158,14 @@ class BackgroundEventWriter:
         retention: timedelta,
         purge_interval: timedelta = timedelta(hours=6),
         max_queue: int = 10_000,
+        batch_seconds: float = 0.5,
+        max_batch: int = 500,
     ) -> None:
         self.store = store
         self.retention = retention
         self.purge_interval = purge_interval
+        self.batch_seconds = batch_seconds
+        self.max_batch = max_batch
         self._queue: queue.Queue[Event | threading.Event | None] = queue.Queue(max_queue)
         self._thread = threading.Thread(target=self._run, name="fasou-events", daemon=True)
         self._last_purge: datetime | None = None
@@ -202,6 +209,23 @@ class BackgroundEventWriter:
             except queue.Empty:
                 return items
 
+    def _gather(
+        self, first: Event | threading.Event | None
+    ) -> list[Event | threading.Event | None]:
+        """Collect for up to ``batch_seconds``: one write transaction per batch, not per
+        search, keeps the writer from competing with searches for the interpreter."""
+        batch = [first]
+        deadline = time.monotonic() + self.batch_seconds
+        while len(batch) < self.max_batch and isinstance(batch[-1], Event):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                batch.append(self._queue.get(timeout=remaining))
+            except queue.Empty:
+                break
+        return batch
+
     def _drain(self, items: Iterable[Event | threading.Event | None]) -> None:
         events = [i for i in items if isinstance(i, Event)]
         try:
@@ -221,7 +245,7 @@ class BackgroundEventWriter:
                 first = self._queue.get(timeout=60)
             except queue.Empty:
                 continue
-            batch = [first, *self._take_all()]
+            batch = self._gather(first)
             self._drain(batch)
             for item in batch:
                 if isinstance(item, threading.Event):

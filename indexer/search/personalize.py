@@ -40,11 +40,10 @@ def locality(doc_region: str | None, home: str | None) -> float:
     around it (浙江省 for a 东阳 resident: 1/3), 0 for national or elsewhere."""
     if not doc_region or not home:
         return 0.0
-    doc, own = doc_region.split("/"), home.split("/")
-    if doc[: len(own)] == own:
+    if doc_region == home or doc_region.startswith(home + "/"):
         return 1.0
-    if own[: len(doc)] == doc:
-        return len(doc) / len(own)
+    if home.startswith(doc_region + "/"):
+        return (doc_region.count("/") + 1) / (home.count("/") + 1)
     return 0.0
 
 

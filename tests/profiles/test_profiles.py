@@ -132,3 +132,33 @@ def test_events_expire_after_the_retention_period(service: ProfileService) -> No
     assert service.seen("client-old-01") == {"art-2"}  # expired events are ignored at once
     assert service.writer.purge_expired() == 1  # and deleted by the purge
     assert [e.doc_id for e in store.events_for("client-old-01", old)] == ["art-2"]
+
+
+def test_purge_command_deletes_expired_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from fasou.cli import app
+    from fasou.config import get_settings
+
+    monkeypatch.setenv("FASOU_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("FASOU_EVENT_RETENTION_DAYS", "10")
+    get_settings.cache_clear()
+    try:
+        catalog = Catalog.open(get_settings().catalog_url)
+        store = SqlEventStore(catalog)
+        store.append(
+            [
+                Event("client-cli-01", EventKind.view, "a", (), utcnow() - timedelta(days=11)),
+                Event("client-cli-01", EventKind.view, "b", (), utcnow() - timedelta(days=9)),
+            ]
+        )
+        result = CliRunner().invoke(app, ["profiles", "purge"])
+        assert result.exit_code == 0, result.output
+        assert "purged 1 events older than 10 days" in result.output
+        left = store.events_for("client-cli-01", utcnow() - timedelta(days=365))
+        assert [e.doc_id for e in left] == ["b"]
+        catalog.close()
+    finally:
+        get_settings.cache_clear()
