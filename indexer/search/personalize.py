@@ -6,7 +6,9 @@ identically (the same code, the same constants from ``indexer.ranking``):
 
     final = relevance × (1 + min(PERSONAL_BOOST_CAP, audience + topic + region + freshness))
 
-Only the top ``RESCORE_WINDOW`` hits are rescored; because boosts only raise
+Only the top ``RESCORE_WINDOW`` hits are rescored, joined by the top
+``AUDIENCE_CANDIDATES`` of the same query restricted to the profile's audiences
+(same scoring, so the cap still bounds them); because boosts only raise
 scores, everything after the window still ranks below it. Without a profile
 this stage is not entered at all (anonymous search is unchanged).
 """
