@@ -29,12 +29,13 @@ import json
 import os
 import statistics
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import yaml
-from _common import REPO, SHARED_DATA, layperson_queries, running_server
+from _common import REPO, SHARED_DATA, layperson_queries, running_server, summary
 
 sys.path.insert(0, str(REPO))
 
@@ -148,6 +149,36 @@ def stard(stard_dir: Path) -> dict[str, Any] | None:
     return out
 
 
+def cpu_cost(catalog: Catalog, backend: TantivyBackend, rounds: int) -> dict[str, Any]:
+    """CPU time of one search in this process (``time.thread_time``), with and without a
+    profile: insensitive to other processes on a shared machine, unlike wall-clock latency."""
+    from fasou.profiles.model import Declared as _Declared
+
+    service = SearchService(backend)
+    profiles = ProfileService(catalog, Settings())
+    who = profiles._personalization(
+        _Declared(age_band="60_plus", region="浙江省/金华市/东阳市"), {}
+    )
+    queries = layperson_queries()
+    per_round: dict[str, list[dict[str, float]]] = {"anonymous": [], "profile": []}
+    for q in queries[:20]:
+        service.search(q)
+        service.search(q, personalization=who)
+    for _ in range(rounds):
+        times: dict[str, list[float]] = {"anonymous": [], "profile": []}
+        for q in queries:  # interleaved, query by query
+            for name, personal in (("anonymous", None), ("profile", who)):
+                started = time.thread_time()
+                service.search(q, size=10, personalization=personal)
+                times[name].append((time.thread_time() - started) * 1000)
+        for name, values in times.items():
+            per_round[name].append(summary(values))
+    return {
+        name: {k: statistics.median(r[k] for r in runs) for k in ("p50", "p95", "mean")}
+        for name, runs in per_round.items()
+    }
+
+
 def latency(data_dir: Path, rounds: int) -> dict[str, Any]:
     """Interleaved single-round measurements with and without ``profile=``; medians."""
     from search_latency import measure
@@ -184,9 +215,11 @@ def main() -> None:
 
     catalog, backend = open_corpus(args.data_dir)
     share = audience_share(catalog, backend, args.data_dir)
+    results: dict[str, Any] = {"audience_share": share}
+    if not args.skip_latency:
+        results["cpu_ms"] = cpu_cost(catalog, backend, args.rounds)
     backend.close()
     catalog.close()
-    results: dict[str, Any] = {"audience_share": share}
     if not args.skip_stard:
         results["stard"] = stard(args.stard_dir)
     if not args.skip_latency:
@@ -218,6 +251,14 @@ def main() -> None:
                 f"  {name:<16} Recall@10 {r['recall@10']:.4f} ({d_recall:+.4f})"
                 f"  MRR@10 {r['mrr@10']:.4f} ({d_mrr:+.4f})"
             )
+    if results.get("cpu_ms"):
+        cpu = results["cpu_ms"]
+        print("CPU time per search in-process (thread_time; top 10 + snippets + facets):")
+        for name in ("anonymous", "profile"):
+            r = cpu[name]
+            print(f"  {name:<10} p50 {r['p50']:6.2f} ms  p95 {r['p95']:6.2f} ms")
+        diff = cpu["profile"]["p95"] - cpu["anonymous"]["p95"]
+        print(f"  p95 difference: {diff:+.2f} ms")
     if results.get("latency_ms"):
         lat = results["latency_ms"]
         print(
