@@ -87,3 +87,26 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorResponse, "description": "not found"},
     422: {"model": ErrorResponse, "description": "invalid parameter (named in errors[].field)"},
 }
+
+
+class ProfileResponse(BaseModel):
+    """A profile: what the resident declared, and what ranking makes of it."""
+
+    id: str
+    declared: dict[str, Any]
+    audiences: dict[str, float] = Field(
+        description="audience → weight used by ranking (declared/implied 1, learned ≤ 0.5)"
+    )
+    interests: dict[str, dict[str, float]] = Field(
+        description="learned from events with time decay: topics / audiences → affinity"
+    )
+    events: int = Field(description="events kept (within the retention period)")
+    created_at: str
+    updated_at: str
+
+
+class FeedResponse(BaseModel):
+    profile: str
+    size: int
+    items: list[SearchHit]
+    next_cursor: str | None

@@ -104,3 +104,32 @@ def live_server(starter_dir: Path) -> Iterator[LiveServer]:
 def http(live_server: LiveServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=live_server.base_url, timeout=30) as client:
         yield client
+
+
+# -- backends for cross-backend tests (personalisation, issue 6) --------------
+#: LEAD: when the Elasticsearch backend (issue 4) merges, drop the skip mark on
+#: "elasticsearch" and make ``open_test_backend`` start it (mark: es). Every
+#: test taking the ``backend_name`` fixture then runs on both backends.
+SEARCH_BACKENDS = [
+    pytest.param("tantivy", id="tantivy"),
+    pytest.param(
+        "elasticsearch",
+        id="elasticsearch",
+        marks=[
+            pytest.mark.es,
+            pytest.mark.skip(reason="Elasticsearch backend not merged yet (issue 4)"),
+        ],
+    ),
+]
+
+
+@pytest.fixture(params=SEARCH_BACKENDS)
+def backend_name(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def open_test_backend(name: str, root: Path):  # type: ignore[no-untyped-def]
+    """A fresh, empty backend of kind ``name`` under ``root``."""
+    if name == "tantivy":
+        return TantivyBackend(root / "tantivy")
+    raise NotImplementedError(f"no test backend {name!r} yet")

@@ -130,8 +130,9 @@ def index_fields(record: dict[str, Any]) -> IndexFields:
         "level": [record["level"]] if record.get("level") else [],
         "department": [record["department"]] if record.get("department") else [],
         "region": region_terms(record.get("region")),
-        "audience": list(record.get("audiences") or []),
-        "topic": list(record.get("topics") or []),
+        # Editorial tags plus the suggestions that count (see indexer.tagging).
+        "audience": [*(record.get("audiences") or []), *(record.get("suggested_audiences") or {})],
+        "topic": [*(record.get("topics") or []), *(record.get("suggested_topics") or {})],
         "source": [record["source"]] if record.get("source") else [],
     }
     text = {name: _analyzed(parts[name]) for name in ("title", "context", "body")}

@@ -18,8 +18,10 @@ from indexer.catalog.tables import (
     document_tags,
     documents,
     import_fingerprints,
+    suggested_tags,
 )
 from indexer.models import BaseDocument, document_from_record
+from indexer.ranking import SUGGESTION_MIN_CONFIDENCE
 
 TAG_FACETS = ("audience", "topic")
 
@@ -392,7 +394,10 @@ class Catalog:
             ).all()
             by_id = {r.id: r for r in rows}
             tags = self._tags_for(conn, list(by_id))
-        return [self._record(by_id[i], tags.get(i, {})) for i in ids if i in by_id]
+            suggested = self._suggestions_for(conn, list(by_id))
+        return [
+            self._record(by_id[i], tags.get(i, {}), suggested.get(i, {})) for i in ids if i in by_id
+        ]
 
     def changes_since(self, rev: int, limit: int = 2000) -> list[dict[str, Any]]:
         """Documents changed after ``rev`` (deleted ones as ``{"id", "deleted": True, "rev"}``)."""
@@ -403,11 +408,13 @@ class Catalog:
                 .order_by(documents.c.rev, documents.c.id)
                 .limit(limit)
             ).all()
-            tags = self._tags_for(conn, [r.id for r in rows if not r.deleted])
+            live = [r.id for r in rows if not r.deleted]
+            tags = self._tags_for(conn, live)
+            suggested = self._suggestions_for(conn, live)
         return [
             {"id": r.id, "deleted": True, "rev": r.rev}
             if r.deleted
-            else self._record(r, tags.get(r.id, {}))
+            else self._record(r, tags.get(r.id, {}), suggested.get(r.id, {}))
             for r in rows
         ]
 
@@ -431,8 +438,12 @@ class Catalog:
                     ).all()
                     if not rows:
                         return
-                    tags = self._tags_for(conn, [r.id for r in rows])
-                    yield [self._record(r, tags.get(r.id, {})) for r in rows]
+                    ids = [r.id for r in rows]
+                    tags = self._tags_for(conn, ids)
+                    suggested = self._suggestions_for(conn, ids)
+                    yield [
+                        self._record(r, tags.get(r.id, {}), suggested.get(r.id, {})) for r in rows
+                    ]
                     last = rows[-1].id
             finally:
                 trans.rollback()
@@ -462,8 +473,67 @@ class Catalog:
         return out
 
     @staticmethod
-    def _record(row: sa.Row[Any], tags: dict[str, dict[str, str]]) -> dict[str, Any]:
-        """Flat record: core fields, type-specific fields, effective audiences/topics."""
+    def _suggestions_for(
+        conn: Connection, ids: list[str]
+    ) -> dict[str, dict[str, dict[str, float]]]:
+        """doc id → facet → value → confidence, for suggestions that count (strongest source)."""
+        out: dict[str, dict[str, dict[str, float]]] = {}
+        for chunk in _chunks(ids, 500):
+            for row in conn.execute(
+                sa.select(
+                    suggested_tags.c.doc_id,
+                    suggested_tags.c.facet,
+                    suggested_tags.c.value,
+                    sa.func.max(suggested_tags.c.confidence).label("confidence"),
+                )
+                .where(
+                    suggested_tags.c.doc_id.in_(list(chunk)),
+                    suggested_tags.c.confidence >= SUGGESTION_MIN_CONFIDENCE,
+                )
+                .group_by(suggested_tags.c.doc_id, suggested_tags.c.facet, suggested_tags.c.value)
+            ):
+                out.setdefault(row.doc_id, {}).setdefault(row.facet, {})[row.value] = round(
+                    row.confidence, 4
+                )
+        return out
+
+    def suggestions(self, doc_id: str) -> list[dict[str, Any]]:
+        """Every stored suggestion of a document with its provenance (for editors)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(suggested_tags)
+                .where(suggested_tags.c.doc_id == doc_id)
+                .order_by(
+                    suggested_tags.c.facet,
+                    suggested_tags.c.confidence.desc(),
+                    suggested_tags.c.value,
+                    suggested_tags.c.provenance,
+                )
+            ).all()
+        return [
+            {
+                "facet": r.facet,
+                "value": r.value,
+                "confidence": r.confidence,
+                "provenance": r.provenance,
+                "model_version": r.model_version,
+                "counts": r.confidence >= SUGGESTION_MIN_CONFIDENCE,
+            }
+            for r in rows
+        ]
+
+    @staticmethod
+    def _record(
+        row: sa.Row[Any],
+        tags: dict[str, dict[str, str]],
+        suggested: dict[str, dict[str, float]] | None = None,
+    ) -> dict[str, Any]:
+        """Flat record: core fields, type-specific fields, effective audiences/topics.
+
+        ``suggested_audiences``/``suggested_topics`` hold the automatic suggestions
+        that count (value → confidence) and that neither an editor removed nor the
+        editorial tags already contain: an editor's decision always wins.
+        """
         record: dict[str, Any] = dict(row.fields or {})
         record.update(
             id=row.id,
@@ -487,4 +557,9 @@ class Catalog:
             values += sorted(v for v, a in decisions.items() if a == "add" and v not in values)
             record[key] = values
             record[f"editor_{key}"] = {v: a for v, a in sorted(decisions.items())}
+            record[f"suggested_{key}"] = {
+                v: c
+                for v, c in sorted((suggested or {}).get(facet, {}).items())
+                if decisions.get(v) != "remove" and v not in values
+            }
         return record

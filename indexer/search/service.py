@@ -18,9 +18,10 @@ from typing import Any
 from analyzers.query import BIGRAM, EXPANSION, LAW_ALIAS, PlanOptions, QueryPlan, plan_query
 from indexer.backends.base import SearchBackend
 from indexer.models import statute_article_id
-from indexer.ranking import RERANK_WINDOW
+from indexer.ranking import AUDIENCE_CANDIDATES, RERANK_WINDOW, RESCORE_WINDOW
 from indexer.search.explain import explain_hit
 from indexer.search.highlight import snippet
+from indexer.search.personalize import Personalization, rescore
 from indexer.search.rerank import COVERAGE_WEIGHT, PHRASE_WEIGHT, question_core, rerank
 from indexer.search.types import FACET_FIELDS, BackendHit, BackendResult, Filters, SearchRequest
 
@@ -34,6 +35,8 @@ _HIDDEN_IN_HITS = frozenset(
         "rev",
         "editor_audiences",
         "editor_topics",
+        "suggested_audiences",
+        "suggested_topics",
     }
 )
 #: Hits of an intended type (找律师 → services) shown ahead of the rest.
@@ -113,6 +116,7 @@ def shape_hit(
     snippets: bool = True,
     score: float | None = None,
     pinned: str | None = None,
+    personalization: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A search hit: id, type, title, snippet, score, labels, then the type's own fields."""
     record = hit.record
@@ -133,6 +137,8 @@ def shape_hit(
             shaped[key] = value
     if explanation is not None:
         shaped["explanation"] = explanation
+    if personalization is not None:
+        shaped["personalization"] = personalization
     return shaped
 
 
@@ -143,6 +149,8 @@ class _Ranked:
     coverage: float = 0.0
     coverage_multiplier: float = 1.0
     pinned: str | None = None
+    #: The personalisation stage's explanation (boosts, cap, final), when it ran.
+    personal: dict[str, Any] | None = None
 
 
 class SearchService:
@@ -241,12 +249,16 @@ class SearchService:
         facets: tuple[str, ...] = FACET_FIELDS,
         explain: bool = False,
         snippets: bool = True,
+        personalization: Personalization | None = None,
     ) -> SearchPage:
         started = time.perf_counter()
         filters = filters or Filters()
         plan = plan_query(query, self.relevance.plan)
         offset = (page - 1) * size
-        depth = max(offset + size, self.relevance.rerank_window if page == 1 else 0)
+        window = self.relevance.rerank_window if page == 1 else 0
+        if personalization is not None:
+            window = max(window, RESCORE_WINDOW)
+        depth = max(offset + size, window)
         result = self._backend_search(plan, filters, depth, facets, explain)
         relaxed = False
         notice = None
@@ -259,6 +271,8 @@ class SearchService:
                 plan = relaxed_plan
 
         ranked = self._rank(result, plan)
+        if personalization is not None:
+            ranked = self._personalize(ranked, plan, filters, result, personalization, explain)
         pinned: list[_Ranked] = []
         if page == 1:
             for hit in self._lookups(plan, filters):
@@ -272,12 +286,14 @@ class SearchService:
                 pinned_ids.add(item.hit.id)
                 unique_pinned.append(item)
         ordered = unique_pinned + [r for r in ranked if r.hit.id not in pinned_ids]
-        window = ordered[offset : offset + size] if page == 1 else ranked[offset : offset + size]
+        page_items = (
+            ordered[offset : offset + size] if page == 1 else ranked[offset : offset + size]
+        )
         total = max(result.total, len(ordered) if page == 1 else 0)
 
         did_you_mean = None
         if total == 0 and self.relevance.fallback:
-            did_you_mean, window, notice = self._zero_result_help(query, filters, size)
+            did_you_mean, page_items, notice = self._zero_result_help(query, filters, size)
         elif self.relevance.fallback and page == 1:
             from indexer.search.suggest import did_you_mean as correct
 
@@ -292,8 +308,9 @@ class SearchService:
                 snippets=snippets,
                 score=item.score,
                 pinned=item.pinned,
+                personalization=item.personal if explain else None,
             )
-            for item in window
+            for item in page_items
         ]
         return SearchPage(
             query=query,
@@ -305,10 +322,40 @@ class SearchService:
             facets=result.facets,
             took_ms=(time.perf_counter() - started) * 1000,
             understanding=understanding(plan),
-            relaxed=relaxed or bool(did_you_mean) or (total == 0 and bool(window)),
+            relaxed=relaxed or bool(did_you_mean) or (total == 0 and bool(page_items)),
             notice=notice,
             did_you_mean=did_you_mean,
         )
+
+    # -- personalisation: a separate stage, anonymous search never enters it --------
+
+    def _personalize(
+        self,
+        ranked: list[_Ranked],
+        plan: QueryPlan,
+        filters: Filters,
+        result: BackendResult,
+        who: Personalization,
+        explain: bool,
+    ) -> list[_Ranked]:
+        """Rescore the relevance-ranked window for ``who`` (bounded boosts, same for every
+        backend). Candidates written for the profile's audiences come from the same query
+        restricted to those audiences, ranked by the same relevance stage, so their scores
+        are comparable and the boost cap still bounds every boost."""
+        extra: list[_Ranked] = []
+        if who.audiences and not filters.audiences and result.total > len(result.hits):
+            for_them = replace(filters, audiences=sorted(who.audiences))
+            extra = self._rank(
+                self._backend_search(plan, for_them, AUDIENCE_CANDIDATES, (), False), plan
+            )
+        by_id = {item.hit.id: item for item in extra} | {item.hit.id: item for item in ranked}
+        as_hits = [replace(item.hit, score=item.score) for item in ranked]
+        extra_hits = [replace(item.hit, score=item.score) for item in extra]
+        out = []
+        for rescored in rescore(as_hits, who, explain=explain, extra=extra_hits):
+            item = by_id[rescored.hit.id]
+            out.append(replace(item, score=rescored.score, personal=rescored.explanation))
+        return out
 
     def _zero_result_help(
         self, query: str, filters: Filters, size: int

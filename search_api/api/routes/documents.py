@@ -33,4 +33,7 @@ def get_document(
     record.pop("rev", None)
     if links:
         record["links"] = document_links(catalog, runtime.backend, record)
+    # Every automatic suggestion with confidence and provenance, for review; the
+    # effective tags above already reflect editors' decisions.
+    record["suggestions"] = catalog.suggestions(doc_id)
     return record
