@@ -36,8 +36,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789abcdef"
+#: Shared servers answer many tests from one address: limits far above any test's traffic
+#: (rate-limit tests start servers with their own, low limits).
+GENEROUS_RATE_LIMITS = {
+    group: "100000/minute" for group in ("search", "suggest", "feed", "documents", "login", "editor")
+}
+
+
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
-    return Settings(data_dir=data_dir, environment="test", **overrides)
+    values: dict[str, object] = {
+        "secret_key": TEST_SECRET_KEY,
+        "rate_limits": GENEROUS_RATE_LIMITS,
+        "job_poll_interval": 0.2,
+    }
+    return Settings(data_dir=data_dir, environment="test", **(values | overrides))
 
 
 @pytest.fixture(scope="session")

@@ -31,10 +31,15 @@ _SERVICE_KIND_LABELS = {
 
 @dataclass
 class IndexFields:
-    """One document as the search backends store it."""
+    """One document as the search backends store it.
+
+    ``text`` is None in a partial update: only editorial data (audiences,
+    topics) changed since the index last saw the document, so the backend keeps
+    the analysed text it has and replaces keywords and the stored record.
+    """
 
     id: str
-    text: dict[str, str]
+    text: dict[str, str] | None
     keywords: dict[str, list[str]]
     published: date | None
     record: dict[str, Any]
@@ -115,9 +120,17 @@ def _analyzed(parts: list[str]) -> str:
     return " ".join(text for part in parts if (text := analyzed_text(part)))
 
 
-def index_fields(record: dict[str, Any]) -> IndexFields:
-    """Analyse a catalog record into the fields every backend indexes."""
+def analysed_text_fields(record: dict[str, Any]) -> dict[str, str]:
     parts = text_fields(record)
+    return {name: _analyzed(parts[name]) for name in TEXT_FIELD_NAMES}
+
+
+def index_fields(record: dict[str, Any], *, analyse: bool = True) -> IndexFields:
+    """Analyse a catalog record into the fields every backend indexes.
+
+    ``analyse=False`` skips the text (the costly part: ~0.25 ms a document) for
+    a partial update; everything else is derived from the record as usual.
+    """
     published = record.get("published_at")
     keywords = {
         "type": [record["type"]],
@@ -131,8 +144,23 @@ def index_fields(record: dict[str, Any]) -> IndexFields:
     }
     return IndexFields(
         id=record["id"],
-        text={name: _analyzed(parts[name]) for name in TEXT_FIELD_NAMES},
+        text=analysed_text_fields(record) if analyse else None,
         keywords=keywords,
         published=date.fromisoformat(published[:10]) if published else None,
         record=record,
+    )
+
+
+def patch_fields(doc_id: str, patch: dict[str, Any]) -> IndexFields:
+    """A partial update: the record keys editors' decisions derive, and their keywords.
+
+    The backend merges ``record`` into the record it stores and keeps the
+    analysed text (``text=None``); see ``SearchBackend.apply``.
+    """
+    return IndexFields(
+        id=doc_id,
+        text=None,
+        keywords={"audience": list(patch["audiences"]), "topic": list(patch["topics"])},
+        published=None,
+        record=patch,
     )

@@ -16,6 +16,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,12 @@ import tantivy
 
 from analyzers.version import analysis_fingerprint
 from indexer.backends.base import IndexBusy
-from indexer.backends.fields import TEXT_FIELD_NAMES, IndexFields
+from indexer.backends.fields import TEXT_FIELD_NAMES, IndexFields, index_fields
 from indexer.ranking import FIELD_BOOSTS, SCORE_DECIMALS
 from indexer.search.types import BackendHit, BackendResult, Filters, SearchRequest
 
-SCHEMA_VERSION = 2
+#: 3: analysed text is stored too, so a tag-only change is a partial update (no re-analysis).
+SCHEMA_VERSION = 3
 ANALYZER = "fasou_ws"
 KEYWORD_FIELDS = ("type", "status", "level", "department", "region", "audience", "topic", "source")
 TEXT_FIELDS = {name: f"{name}_t" for name in TEXT_FIELD_NAMES}
@@ -46,9 +48,8 @@ def build_schema() -> tantivy.Schema:
     for name in KEYWORD_FIELDS:
         builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
     for field in TEXT_FIELDS.values():
-        builder.add_text_field(
-            field, stored=False, tokenizer_name=ANALYZER, index_option="position"
-        )
+        # Stored (already analysed, so cheap to re-add) for partial updates.
+        builder.add_text_field(field, stored=True, tokenizer_name=ANALYZER, index_option="position")
     builder.add_date_field("published", indexed=True, fast=True)
     builder.add_bytes_field("record", stored=True)
     return builder.build()
@@ -90,6 +91,7 @@ def _open_index(path: Path, schema: tantivy.Schema) -> tantivy.Index:
 
 class TantivyBackend:
     name = "tantivy"
+    supports_partial_updates = True
 
     def __init__(self, root: Path, writer_heap: int = 128_000_000) -> None:
         self.root = Path(root)
@@ -201,6 +203,7 @@ class TantivyBackend:
             self._writer = None
 
     def _document(self, fields: IndexFields) -> tantivy.Document:
+        assert fields.text is not None
         doc = tantivy.Document()
         doc.add_text("id", fields.id)
         for name, values in fields.keywords.items():
@@ -218,11 +221,43 @@ class TantivyBackend:
         doc.add_bytes("record", orjson.dumps(fields.record))
         return doc
 
-    def apply(self, upserts: list[IndexFields], deletes: list[str], rev: int) -> None:
+    def _patched(self, partial: list[IndexFields]) -> tuple[list[IndexFields], list[str]]:
+        """Partial updates made whole from the stored record and analysed text; unknown ids."""
+        assert self._index is not None
+        searcher = self._index.searcher()
+        stored: dict[str, tantivy.Document] = {}
+        for start in range(0, len(partial), 1000):
+            chunk = [f.id for f in partial[start : start + 1000]]
+            query = tantivy.Query.term_set_query(self.schema, "id", chunk)
+            for _score, address in searcher.search(query, limit=len(chunk), count=False).hits:
+                doc = searcher.doc(address)
+                stored[doc.get_first("id")] = doc
+        whole = []
+        for fields in partial:
+            doc = stored.get(fields.id)
+            if doc is None:
+                continue
+            record = orjson.loads(doc.get_first("record")) | fields.record
+            text = {name: doc.get_first(field) or "" for name, field in TEXT_FIELDS.items()}
+            whole.append(replace(index_fields(record, analyse=False), text=text))
+        return whole, [f.id for f in partial if f.id not in stored]
+
+    def apply(
+        self,
+        upserts: list[IndexFields],
+        deletes: list[str],
+        rev: int,
+        partial: list[IndexFields] | None = None,
+    ) -> list[str]:
+        """Returns the ids of partial updates for documents this index does not hold."""
+        unknown: list[str] = []
         with self._lock:
             if self._read_current() != self._generation:
                 self._open_current()
             writer = self._acquire_writer()
+            if partial:
+                whole, unknown = self._patched(partial)
+                upserts = upserts + whole
             for doc_id in deletes:
                 writer.delete_documents_by_term("id", doc_id)
             for fields in upserts:
@@ -232,6 +267,7 @@ class TantivyBackend:
             self._write_state(self.generation_dir, rev)
             assert self._index is not None
             self._index.reload()
+        return unknown
 
     def rebuild(self, rev: int, batches: Iterable[list[IndexFields]]) -> int:
         generation = self._new_generation_name()

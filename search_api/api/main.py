@@ -1,10 +1,14 @@
-"""The ``/api/v1`` router: every public endpoint, versioned."""
+"""The ``/api/v1`` router: every endpoint, versioned."""
 
 from fastapi import APIRouter
 
-from search_api.api.routes import documents, health, search
+from search_api.api.routes import admin, auth, documents, editor, editor_jobs, health, search
 
 api_router = APIRouter()
 api_router.include_router(search.router)
 api_router.include_router(documents.router)
 api_router.include_router(health.router)
+api_router.include_router(auth.router)
+api_router.include_router(editor.router)
+api_router.include_router(editor_jobs.router)
+api_router.include_router(admin.router)
