@@ -160,20 +160,32 @@ def client_key(request: Request, principal: Principal | None, settings: Settings
     return "unknown"
 
 
+def _limit(request: Request, runtime: Runtime, group: str, principal: Principal | None) -> None:
+    rate = parse_rate(runtime.settings.rate_limits.get(group) or "60/minute")
+    wait = runtime.rate_limiter.take(group, client_key(request, principal, runtime.settings), rate)
+    if wait > 0:
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"too many requests: at most {rate.limit} per {rate.period:g} s",
+            headers={"Retry-After": retry_after_header(wait)},
+        )
+
+
 def rate_limited(group: str) -> Any:
     """Per-client limit for a route group (``FASOU_RATE_LIMITS``); over it: 429 + Retry-After."""
 
     def dependency(request: Request, runtime: RuntimeDep, principal: OptionalPrincipal) -> None:
-        rate = parse_rate(runtime.settings.rate_limits.get(group) or "60/minute")
-        key = client_key(request, principal, runtime.settings)
-        wait = runtime.rate_limiter.take(group, key, rate)
-        if wait > 0:
-            raise ApiError(
-                429,
-                "rate_limited",
-                f"too many requests: at most {rate.limit} per {rate.period:g} s",
-                headers={"Retry-After": retry_after_header(wait)},
-            )
+        _limit(request, runtime, group, principal)
+
+    return Depends(dependency)
+
+
+def rate_limited_anonymous(group: str) -> Any:
+    """The same, counting by profile/IP only, for routes that take no token (signing in)."""
+
+    def dependency(request: Request, runtime: RuntimeDep) -> None:
+        _limit(request, runtime, group, None)
 
     return Depends(dependency)
 

@@ -59,9 +59,9 @@ class EditorServer:
         self.client = httpx.Client(base_url=self.server.base_url, timeout=60)
         accounts = self.runtime.accounts
         accounts.create_user("ada", PASSWORD, "admin")
-        accounts.create_user("ed", PASSWORD, "editor")
+        accounts.create_user("edna", PASSWORD, "editor")
         self.admin = self.login("ada")
-        self.editor = self.login("ed")
+        self.editor = self.login("edna")
         return self
 
     def __exit__(self, *exc: object) -> None:

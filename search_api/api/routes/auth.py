@@ -12,7 +12,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from search_api.api.deps import AccountsDep, Authenticated, SettingsDep, rate_limited
+from search_api.api.deps import (
+    AccountsDep,
+    Authenticated,
+    SettingsDep,
+    rate_limited,
+    rate_limited_anonymous,
+)
 from search_api.api.errors import ApiError
 from search_api.auth.accounts import AccountError, IssuedToken
 from search_api.auth.roles import Scope
@@ -43,7 +49,7 @@ def _token_response(issued: IssuedToken, now_seconds: int) -> dict:
     "/token",
     response_model=TokenResponse,
     responses=error_responses(401, 413, 422, 429),
-    dependencies=[rate_limited("login")],
+    dependencies=[rate_limited_anonymous("login")],
 )
 def login(
     accounts: AccountsDep,
