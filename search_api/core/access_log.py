@@ -27,8 +27,22 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 log = logging.getLogger(ACCESS_LOGGER)
 
 
-def request_id_of(scope: Scope) -> str | None:
-    return scope.get("state", {}).get("request_id")
+def route_template(scope: Scope) -> str:
+    """The matched route's template with its router prefix, e.g. ``/api/v1/search``.
+
+    Routes of included routers know only their own part (``/search``); the
+    prefix is what precedes the part the route's pattern matched in the path.
+    """
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if not template:
+        return "<unmatched>"
+    regex = getattr(route, "path_regex", None)
+    path = scope.get("path", "")
+    if regex is None or regex.match(path):
+        return template
+    tail = re.compile(regex.pattern.lstrip("^")).search(path)
+    return path[: tail.start()] + template if tail else template
 
 
 class AccessLogMiddleware:
@@ -58,12 +72,11 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            route = scope.get("route")
             entry: dict[str, Any] = {
                 "event": "http_request",
                 "request_id": request_id,
                 "method": scope.get("method"),
-                "route": getattr(route, "path", None) or "<unmatched>",
+                "route": route_template(scope),
                 "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 "role": scope.get("state", {}).get("role", "anonymous"),
