@@ -6,13 +6,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from indexer.editorial.vocabulary import tag_vocabulary
 from indexer.models import DocType, Level, Status
 from search_api.auth.accounts import USERNAME_PATTERN
 from search_api.auth.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 from search_api.auth.roles import Role, Scope
 
 Facet = Literal["audience", "topic"]
-TagValue = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
+#: Every value of either taxonomy (published as an enum; which facet it belongs to is
+#: checked per request, 422 naming the field).
+TAG_VALUES = tuple(dict.fromkeys(v for values in tag_vocabulary().values() for v in values))
+TagValue = Literal[TAG_VALUES]  # type: ignore[valid-type]
 DocId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 MAX_BULK_IDS = 50_000
 

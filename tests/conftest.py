@@ -72,11 +72,11 @@ def starter_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class LiveServer:
     """uvicorn serving ``create_app(settings)`` in a thread, on a free port."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, port: int | None = None) -> None:
         from search_api.core.http_protocol import Utf8RequestLineProtocol
         from search_api.main import create_app
 
-        self.port = free_port()
+        self.port = port or free_port()
         self.app = create_app(settings)
         config = uvicorn.Config(
             self.app,

@@ -32,6 +32,8 @@ API_PREFIX = "/api/v1"
 MAX_PAGE = 100
 MAX_PAGE_SIZE = 50
 PROFILE_HEADER = "X-Fasou-Profile"
+#: Publication dates a filter may name (engines store dates in a bounded range).
+EARLIEST_DATE, LATEST_DATE = date(1800, 1, 1), date(2200, 12, 31)
 _PROFILE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -253,8 +255,12 @@ def search_filters(
     region: Annotated[list[str] | None, Query(max_length=100, description="地区名或路径")] = None,
     audience: Annotated[list[str] | None, Query(max_length=64)] = None,
     topic: Annotated[list[str] | None, Query(max_length=64)] = None,
-    date_from: Annotated[date | None, Query(description="发布日期起 (含)")] = None,
-    date_to: Annotated[date | None, Query(description="发布日期止 (含)")] = None,
+    date_from: Annotated[
+        date | None, Query(ge=EARLIEST_DATE, le=LATEST_DATE, description="发布日期起 (含)")
+    ] = None,
+    date_to: Annotated[
+        date | None, Query(ge=EARLIEST_DATE, le=LATEST_DATE, description="发布日期止 (含)")
+    ] = None,
 ) -> Filters:
     """The search filters as query parameters (shared by public and editor search)."""
     if date_from and date_to and date_from > date_to:

@@ -50,9 +50,9 @@ def wait_until(check: Callable[[], Any], timeout: float = 10.0, every: float = 0
 class EditorServer:
     """A live server on a private copy of the editor corpus, with an admin and an editor."""
 
-    def __init__(self, data_dir: Path, **settings: object) -> None:
+    def __init__(self, data_dir: Path, port: int | None = None, **settings: object) -> None:
         self.data_dir = data_dir
-        self.server = LiveServer(make_settings(data_dir, **settings))
+        self.server = LiveServer(make_settings(data_dir, **settings), port=port)
 
     def __enter__(self) -> EditorServer:
         self.server.__enter__()

@@ -30,7 +30,7 @@ def list_users(accounts: AccountsDep, _admin: Admin) -> dict:
     "/users",
     response_model=UserOut,
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(401, 403, 409, 413, 422, 429),
+    responses=error_responses(400, 401, 403, 409, 413, 422, 429),
 )
 def create_user(accounts: AccountsDep, _admin: Admin, body: UserCreate) -> dict:
     try:
@@ -42,7 +42,7 @@ def create_user(accounts: AccountsDep, _admin: Admin, body: UserCreate) -> dict:
 @router.patch(
     "/users/{username}",
     response_model=UserOut,
-    responses=error_responses(401, 403, 404, 409, 413, 422, 429),
+    responses=error_responses(400, 401, 403, 404, 409, 413, 422, 429),
 )
 def update_user(
     accounts: AccountsDep, admin: Admin, username: UsernamePath, body: UserUpdate

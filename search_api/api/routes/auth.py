@@ -48,7 +48,7 @@ def _token_response(issued: IssuedToken, now_seconds: int) -> dict:
 @router.post(
     "/token",
     response_model=TokenResponse,
-    responses=error_responses(401, 413, 422, 429),
+    responses=error_responses(400, 401, 413, 422, 429),
     dependencies=[rate_limited_anonymous("login")],
 )
 def login(
@@ -112,7 +112,7 @@ def list_tokens(accounts: AccountsDep, principal: Authenticated) -> dict:
     "/tokens",
     response_model=ApiTokenCreated,
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(401, 403, 413, 422, 429),
+    responses=error_responses(400, 401, 403, 413, 422, 429),
     dependencies=[rate_limited("editor")],
 )
 def create_api_token(

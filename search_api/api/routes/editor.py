@@ -77,7 +77,7 @@ def get_document(workspace: WorkspaceDep, _editor: Reader, doc_id: DocPath) -> d
 @router.patch(
     "/documents/{doc_id}/tags",
     response_model=TagChangeResult,
-    responses=error_responses(401, 403, 404, 413, 422, 429),
+    responses=error_responses(400, 401, 403, 404, 413, 422, 429),
 )
 def change_tags(
     workspace: WorkspaceDep, editor: Writer, doc_id: DocPath, body: TagChangeRequest
@@ -96,7 +96,7 @@ def change_tags(
 @router.post(
     "/documents/{doc_id}/suggestions",
     response_model=TagChangeResult,
-    responses=error_responses(401, 403, 404, 413, 422, 429),
+    responses=error_responses(400, 401, 403, 404, 413, 422, 429),
 )
 def decide_suggestion(
     workspace: WorkspaceDep, editor: Writer, doc_id: DocPath, body: SuggestionDecision
