@@ -34,15 +34,18 @@ class TagDecision(BaseModel):
     at: str
 
 
-class SuggestionOut(BaseModel):
+class Suggestion(BaseModel):
     doc_id: str
     facet: str
     value: str
     label: str
-    confidence: float
-    provenance: str
+    confidence: float = Field(ge=0, le=1)
+    provenance: str = Field(description="产生建议的规则或模型")
     model_version: str
-    decision: Literal["add", "remove"] | None = None
+
+
+class SuggestionOut(Suggestion):
+    decision: Literal["add", "remove"] | None = Field(description="编辑对该值的决定, 若有")
 
 
 class FacetTags(BaseModel):
@@ -128,16 +131,9 @@ class EditorDocument(BaseModel):
     history: list[TagChange]
 
 
-class ReviewItem(BaseModel):
-    doc_id: str
+class ReviewItem(Suggestion):
     title: str
     type: str
-    facet: str
-    value: str
-    label: str
-    confidence: float
-    provenance: str
-    model_version: str
 
 
 class ReviewQueue(BaseModel):

@@ -13,12 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.backends.tantivy_backend import TantivyBackend
-from indexer.catalog import Catalog
 from indexer.importers import synthetic
-from indexer.sync import ensure_index
 from tests.api.conftest import EditorServer
-from tests.conftest import make_settings
+from tests.conftest import build_data_dir
 from tests.index_dump import indexed_documents
 
 N = 50_000
@@ -27,14 +24,7 @@ API = "/api/v1/editor"
 
 @pytest.fixture(scope="module")
 def big_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EditorServer]:
-    data_dir = tmp_path_factory.mktemp("bulk50k")
-    settings = make_settings(data_dir)
-    catalog = Catalog.open(settings.catalog_url)
-    catalog.upsert(synthetic.iter_articles(N))
-    backend = TantivyBackend(settings.index_dir / "tantivy")
-    ensure_index(catalog, backend)
-    backend.close()
-    catalog.close()
+    data_dir = build_data_dir(tmp_path_factory.mktemp("bulk50k"), synthetic.iter_articles(N))
     with EditorServer(data_dir) as server:
         yield server
 

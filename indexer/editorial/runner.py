@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 import uuid
 
+from indexer.background import WakeableThread
 from indexer.catalog.jobs import FAILED, Job, LeaseLost
 from indexer.editorial.bulk import Interrupted, JobContext, JobError, run_job
 
@@ -24,26 +24,17 @@ def owner_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-class JobRunner(threading.Thread):
+class JobRunner(WakeableThread):
+    """``poke()`` looks for work now (a job was just submitted in this process)."""
+
     def __init__(self, ctx: JobContext, poll_interval: float = 1.0) -> None:
-        super().__init__(name="fasou-job-runner", daemon=True)
+        super().__init__(name="fasou-job-runner")
         self.poll_interval = poll_interval
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
         ctx.should_stop = self._stopping.is_set
         self.ctx = ctx
-        self.last_error: str | None = None
-
-    def poke(self) -> None:
-        """Look for work now (a job was just submitted in this process)."""
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
 
     def run(self) -> None:
-        while not self._stopping.is_set():
+        while not self.stopping:
             try:
                 job = self.ctx.jobs.claim(self.ctx.owner, self.ctx.lease_seconds)
             except Exception as exc:  # catalog busy or gone: report, retry later
@@ -52,8 +43,7 @@ class JobRunner(threading.Thread):
             if job is not None:
                 self._execute(job)
                 continue
-            self._wake.wait(self.poll_interval)
-            self._wake.clear()
+            self.sleep(self.poll_interval)
 
     def _execute(self, job: Job) -> None:
         log.info("job %d (%s) claimed by %s", job.id, job.kind, self.ctx.owner)

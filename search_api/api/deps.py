@@ -162,7 +162,8 @@ def client_key(request: Request, principal: Principal | None, settings: Settings
     return "unknown"
 
 
-def _limit(request: Request, runtime: Runtime, group: str, principal: Principal | None) -> None:
+def check_rate(request: Request, runtime: Runtime, group: str, principal: Principal | None) -> None:
+    """Spend one request of ``group`` for this client; 429 (ApiError) when none is left."""
     rate = parse_rate(runtime.settings.rate_limits.get(group) or "60/minute")
     wait = runtime.rate_limiter.take(group, client_key(request, principal, runtime.settings), rate)
     if wait > 0:
@@ -178,7 +179,7 @@ def rate_limited(group: str) -> Any:
     """Per-client limit for a route group (``FASOU_RATE_LIMITS``); over it: 429 + Retry-After."""
 
     def dependency(request: Request, runtime: RuntimeDep, principal: OptionalPrincipal) -> None:
-        _limit(request, runtime, group, principal)
+        check_rate(request, runtime, group, principal)
 
     return Depends(dependency)
 
@@ -187,7 +188,7 @@ def rate_limited_anonymous(group: str) -> Any:
     """The same, counting by profile/IP only, for routes that take no token (signing in)."""
 
     def dependency(request: Request, runtime: RuntimeDep) -> None:
-        _limit(request, runtime, group, None)
+        check_rate(request, runtime, group, None)
 
     return Depends(dependency)
 

@@ -23,12 +23,11 @@ from indexer.catalog.tagging import TAG_FACETS
 from indexer.editorial.vocabulary import tag_vocabulary
 from indexer.models import DocType
 from indexer.search.types import Filters
-from search_api.api.deps import RuntimeDep
+from search_api.api.deps import RuntimeDep, check_rate
 from search_api.api.errors import ApiError
 from search_api.auth.accounts import AuthFailure
 from search_api.auth.roles import Principal, Scope
 from search_api.auth.tokens import csrf_token
-from search_api.core.rate_limit import parse_rate
 from search_api.core.runtime import Runtime
 
 COOKIE = "fasou_console"
@@ -154,9 +153,9 @@ def login(
     password: Annotated[str, Form(max_length=256)],
     next: Annotated[str, Form(max_length=500)] = "/editor/",
 ) -> Response:
-    client = request.client.host if request.client else "unknown"
-    rate = parse_rate(runtime.settings.rate_limits["login"])
-    if runtime.rate_limiter.take("login", f"ip:{client}", rate) > 0:
+    try:
+        check_rate(request, runtime, "login", None)  # the API's sign-in shares the budget
+    except ApiError:
         return _page(
             request,
             runtime,

