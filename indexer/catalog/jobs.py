@@ -123,7 +123,17 @@ class JobStore:
         )
 
     def claim(self, owner: str, lease_seconds: float) -> Job | None:
-        """Take the oldest claimable job, or None. Atomic across processes."""
+        """Take the oldest claimable job, or None. Atomic across processes.
+
+        An idle poll only reads: the write lock (which imports and editors
+        share) is taken only when there is something to claim.
+        """
+        with self.catalog.engine.connect() as conn:
+            waiting = conn.execute(
+                sa.select(jobs.c.id).where(self._claimable(utcnow())).limit(1)
+            ).first()
+        if waiting is None:
+            return None
         with self.catalog.writing() as conn:
             now = utcnow()
             job_id = conn.execute(
