@@ -33,10 +33,6 @@ _CHUNK = 500
 Decisions = dict[str, dict[str, str]]
 
 
-class TagConflict(ValueError):
-    """An undo whose document changed since the change being undone (or already undone)."""
-
-
 def effective_values(source: Sequence[str], actions: Mapping[str, str]) -> list[str]:
     """Source tags minus the removed ones, plus the added ones (sorted)."""
     values = [v for v in source if actions.get(v) != "remove"]
