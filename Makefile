@@ -7,13 +7,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export FASOU_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: help install run serve import test test-slow test-all lint format bench clean
+.PHONY: help install run serve import test test-slow test-all lint format bench bench-editor clean
 
 help:
 	@echo "make run        install, import the starter corpus, index, serve on $(HOST):$(PORT)"
 	@echo "make test       lint + the test suite without slow suites"
 	@echo "make test-slow  the slow suites (large corpora, kill-and-resume, clusters)"
 	@echo "make bench      benchmarks under bench/ (prints medians)"
+	@echo "make bench-editor  tagging latency, 50k bulk tag/undo, the larger API fuzzing run"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +52,10 @@ test-all: lint
 bench: $(STAMP)
 	$(BIN)/python bench/index_throughput.py
 	$(BIN)/python bench/search_latency.py
+
+bench-editor: $(STAMP)
+	$(BIN)/python bench/bulk_tagging.py
+	$(BIN)/python bench/api_fuzz.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -9,10 +9,44 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+#: The secret key a fresh checkout runs with. Fine on a laptop; refused anywhere else.
+DEV_SECRET_KEY = "fasou-development-secret-key-do-not-use-in-production"
+MIN_SECRET_KEY_CHARS = 32
+
+#: Requests per window for each rate-limited route group (``N/second|minute|hour``).
+#: Groups other issues add (``suggest``, ``feed``) are configured here already.
+DEFAULT_RATE_LIMITS: dict[str, str] = {
+    "search": "120/minute",
+    "suggest": "300/minute",
+    "feed": "60/minute",
+    "documents": "300/minute",
+    "profiles": "120/minute",
+    "login": "10/minute",
+    "editor": "1200/minute",
+}
+
+ClientKey = Literal["token", "profile", "ip"]
+
+
+class InsecureConfiguration(RuntimeError):
+    """Settings that must not reach a server outside development (e.g. the default key)."""
+
+
+def _comma_list(value: object) -> object:
+    """``a,b`` or a JSON list from env; lists pass through."""
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("["):
+            import json
+
+            return json.loads(value)
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
 
 
 class Settings(BaseSettings):
@@ -38,6 +72,10 @@ class Settings(BaseSettings):
     max_query_chars: int = 200
     max_page_size: int = 50
     max_page: int = 100
+    max_result_window: int = Field(
+        default=1000, description="page × size may not exceed this (deep paging is refused)"
+    )
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, description="request bodies beyond: 413")
     index_sync_interval: float = Field(default=0.5, description="seconds between catalog polls")
 
     # -- personalisation ------------------------------------------------------
@@ -52,6 +90,45 @@ class Settings(BaseSettings):
         default=10.0, ge=0, description="how long a process reuses a computed profile"
     )
 
+    # -- accounts and tokens ------------------------------------------------
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    session_minutes: int = Field(default=480, ge=1, description="lifetime of a login session")
+    api_token_max_days: int = Field(default=365, ge=1)
+
+    # -- hardening ----------------------------------------------------------
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="origins allowed to call the API from a browser"
+    )
+    rate_limits: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
+    rate_limit_client_key: Annotated[list[ClientKey], NoDecode] = Field(
+        default_factory=lambda: ["token", "ip"],
+        description="how a client is told apart, first that applies wins (token, profile, ip)",
+    )
+    rate_limit_max_clients: int = Field(default=100_000, description="buckets kept per process")
+
+    # -- editor workspace ---------------------------------------------------
+    max_bulk_documents: int = 50_000
+    review_confidence_threshold: float = Field(default=0.6, ge=0, le=1)
+    job_lease_seconds: float = Field(default=30.0, gt=0)
+    job_poll_interval: float = Field(default=1.0, gt=0)
+    run_jobs: bool = Field(default=True, description="run the bulk-job runner in API processes")
+
+    @field_validator("cors_origins", "rate_limit_client_key", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return _comma_list(value)
+
+    @field_validator("rate_limits", mode="after")
+    @classmethod
+    def _merge_rate_limits(cls, value: dict[str, str]) -> dict[str, str]:
+        """Configure only the groups you change; the others keep their defaults."""
+        from search_api.core.rate_limit import parse_rate
+
+        merged = DEFAULT_RATE_LIMITS | value
+        for rate in merged.values():
+            parse_rate(rate)  # fail at start-up, not on the first request
+        return merged
+
     @property
     def catalog_url(self) -> str:
         if self.database_url:
@@ -61,6 +138,18 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    def require_secure(self) -> None:
+        """Refuse to serve outside development with a default or short secret key."""
+        if self.environment == "development":
+            return
+        key = self.secret_key.get_secret_value()
+        if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_CHARS:
+            raise InsecureConfiguration(
+                f"FASOU_SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_KEY_CHARS} characters when FASOU_ENVIRONMENT={self.environment} "
+                f"(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
 
 
 @lru_cache

@@ -8,36 +8,27 @@ When another process holds the writer, the worker waits and retries.
 from __future__ import annotations
 
 import logging
-import threading
 
 from indexer.backends.base import IndexBusy, SearchBackend
+from indexer.background import WakeableThread
 from indexer.catalog import Catalog
 from indexer.sync import ensure_index, sync_once
 
 log = logging.getLogger(__name__)
 
 
-class IndexWorker(threading.Thread):
+class IndexWorker(WakeableThread):
+    """``poke()`` applies changes now rather than at the next poll (after an editor's tag)."""
+
     def __init__(self, catalog: Catalog, backend: SearchBackend, interval: float = 0.5) -> None:
-        super().__init__(name="fasou-index-worker", daemon=True)
+        super().__init__(name="fasou-index-worker")
         self.catalog = catalog
         self.backend = backend
         self.interval = interval
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self.last_error: str | None = None
-
-    def poke(self) -> None:
-        """Apply changes now rather than at the next poll (e.g. after an editor's tag)."""
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
 
     def run(self) -> None:
         first = True
-        while not self._stopping.is_set():
+        while not self.stopping:
             try:
                 if first:
                     # An index built by another schema/analysis version is rebuilt in
@@ -53,5 +44,4 @@ class IndexWorker(threading.Thread):
             except Exception as exc:  # keep serving searches; report in /healthz
                 log.exception("index worker failed")
                 self.last_error = repr(exc)
-            self._wake.wait(self.interval)
-            self._wake.clear()
+            self.sleep(self.interval)

@@ -1,4 +1,5 @@
-"""Application factory: ``create_app(settings)`` wires runtime, routes, errors, page."""
+"""Application factory: ``create_app(settings)`` wires runtime, routes, errors, pages,
+and the middleware that hardens every response."""
 
 from __future__ import annotations
 
@@ -7,21 +8,34 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from fasou import __version__
 from fasou.config import Settings, get_settings
-from search_api.api.errors import install_error_handlers
+from search_api.api.deps import API_PREFIX, PROFILE_HEADER
+from search_api.api.errors import UnhandledErrorMiddleware, install_error_handlers
 from search_api.api.main import api_router
+from search_api.console.routes import install_console
+from search_api.core.access_log import REQUEST_ID_HEADER, AccessLogMiddleware
+from search_api.core.body_limit import BodyLimitMiddleware
 from search_api.core.runtime import Runtime
+from search_api.core.security_headers import SecurityHeadersMiddleware, inline_hashes_csp
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-API_PREFIX = "/api/v1"
+#: Swagger UI is served from a CDN and bootstraps inline: its page alone gets this policy.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; "
+    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
 
 
 def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> FastAPI:
     settings = settings or get_settings()
+    settings.require_secure()  # refuse before binding a port, not at the first request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -34,18 +48,46 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app = FastAPI(
         title="法搜 fasou API",
         version=__version__,
-        description="面向群众的法律法规、案例、普法视频与法律服务检索。",
+        description="面向群众的法律法规、案例、普法视频与法律服务检索; 编辑工作台 API。",
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,
         redoc_url=None,
     )
     install_error_handlers(app)
     app.include_router(api_router, prefix=API_PREFIX)
+    install_console(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    # Outermost last: request id + access log → security headers → CORS → body limit → 500s.
+    app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", PROFILE_HEADER, REQUEST_ID_HEADER],
+        expose_headers=["Retry-After", REQUEST_ID_HEADER],
+        allow_credentials=False,  # bearer tokens, never cookies, cross-origin
+        max_age=600,
+    )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")
+    app.add_middleware(AccessLogMiddleware)
+
+    page_csp = inline_hashes_csp((STATIC_DIR / "index.html").read_text(encoding="utf-8"))
 
     @app.get("/", include_in_schema=False)
     def index_page() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")
+        return FileResponse(
+            STATIC_DIR / "index.html",
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": page_csp},
+        )
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        page = get_swagger_ui_html(openapi_url=f"{API_PREFIX}/openapi.json", title="法搜 API")
+        page.headers["Content-Security-Policy"] = DOCS_CSP
+        return page
 
     return app

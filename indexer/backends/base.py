@@ -23,8 +23,17 @@ class SearchBackend(Protocol):
     def fetch(self, ids: list[str]) -> list[BackendHit]:
         """Indexed documents by id, in the given order (direct article lookup, related items)."""
 
-    def apply(self, upserts: list[IndexFields], deletes: list[str], rev: int) -> None:
-        """Apply one batch of catalog changes and record ``rev`` as applied (durably)."""
+    def apply(self, upserts: list[IndexFields], deletes: list[str], rev: int) -> list[str] | None:
+        """Apply one batch of catalog changes and record ``rev`` as applied (durably).
+
+        A backend that sets ``supports_partial_updates = True`` also accepts
+        ``partial=[IndexFields(text=None, …)]``: documents whose content it
+        already holds and whose keywords/record changed (editors' tags). It must
+        keep their analysed text (tantivy: from stored fields; Elasticsearch: a
+        partial ``update``) and return the ids of patches for documents it does
+        not hold (the sync sends those whole). Backends without the flag get
+        full documents only.
+        """
 
     def rebuild(self, rev: int, batches: Iterable[list[IndexFields]]) -> int:
         """Build a fresh index from ``batches`` and switch searches to it; returns the count."""

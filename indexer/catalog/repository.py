@@ -5,25 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from indexer.catalog import tagging
 from indexer.catalog.db import WRITE_OPTION, create_catalog_engine, migrate
+from indexer.catalog.revisions import bump_rev, current_rev, utcnow
 from indexer.catalog.tables import (
-    catalog_meta,
     document_links,
     document_tags,
     documents,
     import_fingerprints,
     suggested_tags,
 )
+from indexer.catalog.tagging import TAG_FACETS, DocTags, TagEdit, TagWriteResult, effective_values
 from indexer.models import BaseDocument, document_from_record
 from indexer.ranking import SUGGESTION_MIN_CONFIDENCE
 
-TAG_FACETS = ("audience", "topic")
+__all__ = ["TAG_FACETS", "Catalog", "TagEdit", "UpsertStats"]
 
 
 @dataclass
@@ -40,10 +42,6 @@ class UpsertStats:
 
     def as_dict(self) -> dict[str, int]:
         return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged}
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -77,26 +75,9 @@ class Catalog:
 
     # -- revisions ---------------------------------------------------------
 
-    @staticmethod
-    def _bump_rev(conn: Connection) -> int:
-        """Take the next revision inside the caller's write transaction.
-
-        The counter row is locked until commit, so revisions become visible in
-        the order they were taken and an indexer reading ``rev > applied`` never
-        skips a change that commits late.
-        """
-        return conn.execute(
-            sa.update(catalog_meta)
-            .where(catalog_meta.c.key == "rev")
-            .values(value=catalog_meta.c.value + 1)
-            .returning(catalog_meta.c.value)
-        ).scalar_one()
-
     def max_rev(self) -> int:
         with self.engine.connect() as conn:
-            return conn.execute(
-                sa.select(catalog_meta.c.value).where(catalog_meta.c.key == "rev")
-            ).scalar_one()
+            return current_rev(conn)
 
     # -- writes ------------------------------------------------------------
 
@@ -121,7 +102,7 @@ class Catalog:
 
     def _upsert_batch(self, batch: list[BaseDocument]) -> UpsertStats:
         stats = UpsertStats()
-        now = _now()
+        now = utcnow()
         with self.writing() as conn:
             existing = {
                 row.id: (row.content_hash, row.deleted)
@@ -143,14 +124,14 @@ class Catalog:
                 else:
                     touched.append(doc.id)
             if inserts or updates:
-                rev = self._bump_rev(conn)
+                rev = bump_rev(conn)
                 if inserts:
                     for row in inserts:
-                        row["rev"] = rev
+                        row["rev"] = row["content_rev"] = rev
                     conn.execute(documents.insert(), inserts)
                 if updates:
                     for row in updates:
-                        row["rev"] = rev
+                        row["rev"] = row["content_rev"] = rev
                         row["b_id"] = row["id"]
                         del row["created_at"]
                     conn.execute(
@@ -269,11 +250,11 @@ class Catalog:
         if not ids:
             return 0
         with self.writing() as conn:
-            rev = self._bump_rev(conn)
+            rev = bump_rev(conn)
             result = conn.execute(
                 documents.update()
                 .where(documents.c.id.in_(list(ids)), documents.c.deleted.is_(False))
-                .values(deleted=True, rev=rev, updated_at=_now())
+                .values(deleted=True, rev=rev, updated_at=utcnow())
             )
             return result.rowcount
 
@@ -284,42 +265,47 @@ class Catalog:
         *,
         add: Sequence[str] = (),
         remove: Sequence[str] = (),
+        clear: Sequence[str] = (),
         editor: str,
     ) -> bool:
-        """Record an editor's decision; the document gets a new revision to reach the index."""
-        if facet not in TAG_FACETS:
-            raise ValueError(f"facet must be one of {TAG_FACETS}")
-        now = _now()
+        """Record an editor's decision; False when the document does not exist.
+
+        Audited like every tag write; the document gets a new revision to reach the index.
+        """
+        edit = TagEdit(doc_id, facet, tuple(add), tuple(remove), tuple(clear))
+        return doc_id not in self.set_tags_many([edit], editor=editor).missing
+
+    def set_tags_many(
+        self, edits: Sequence[TagEdit], *, editor: str, job_id: int | None = None
+    ) -> TagWriteResult:
+        """Several decisions in one transaction and one revision (see ``tagging``)."""
         with self.writing() as conn:
-            if (
-                conn.execute(sa.select(documents.c.id).where(documents.c.id == doc_id)).first()
-                is None
-            ):
-                return False
-            decisions = [(v, "add") for v in add] + [(v, "remove") for v in remove]
-            for value, action in decisions:
-                conn.execute(
-                    document_tags.delete().where(
-                        document_tags.c.doc_id == doc_id,
-                        document_tags.c.facet == facet,
-                        document_tags.c.value == value,
-                    )
-                )
-                conn.execute(
-                    document_tags.insert().values(
-                        doc_id=doc_id,
-                        facet=facet,
-                        value=value,
-                        action=action,
-                        editor=editor,
-                        updated_at=now,
-                    )
-                )
-            rev = self._bump_rev(conn)
-            conn.execute(
-                documents.update().where(documents.c.id == doc_id).values(rev=rev, updated_at=now)
-            )
-        return True
+            return tagging.write_tags(conn, edits, editor=editor, job_id=job_id)
+
+    def undo_tag_changes(
+        self, change_ids: Sequence[int], *, editor: str, job_id: int | None = None
+    ) -> TagWriteResult:
+        """Restore the state before each change; changed-since ones come back as conflicts."""
+        with self.writing() as conn:
+            return tagging.undo_changes(conn, change_ids, editor=editor, job_id=job_id)
+
+    def tag_state(self, doc_ids: Sequence[str]) -> dict[str, DocTags]:
+        """Source values and editor decisions per facet, for editors' views."""
+        with self.engine.connect() as conn:
+            return tagging.load_tags(conn, doc_ids)
+
+    def tag_changes(self, **filters: Any) -> list[dict[str, Any]]:
+        """The audit log, newest first (filters: ``tagging.list_changes``)."""
+        with self.engine.connect() as conn:
+            return tagging.list_changes(conn, **filters)
+
+    def job_changes_in_effect(self, job_id: int) -> list[int]:
+        with self.engine.connect() as conn:
+            return tagging.job_change_ids(conn, job_id)
+
+    def tag_change(self, change_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            return tagging.get_change(conn, change_id)
 
     def fingerprint(self, source: str) -> str | None:
         with self.engine.connect() as conn:
@@ -335,7 +321,7 @@ class Catalog:
             conn.execute(import_fingerprints.delete().where(import_fingerprints.c.source == source))
             conn.execute(
                 import_fingerprints.insert().values(
-                    source=source, fingerprint=fingerprint, updated_at=_now()
+                    source=source, fingerprint=fingerprint, updated_at=utcnow()
                 )
             )
 
@@ -349,6 +335,20 @@ class Catalog:
             query = query.where(documents.c.type == doc_type)
         with self.engine.connect() as conn:
             return conn.execute(query).scalar_one()
+
+    def live_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` exist and are not deleted."""
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(ids), 500):
+                found.update(
+                    conn.execute(
+                        sa.select(documents.c.id).where(
+                            documents.c.id.in_(list(chunk)), documents.c.deleted.is_(False)
+                        )
+                    ).scalars()
+                )
+        return found
 
     def count_changed_since(self, rev: int) -> int:
         with self.engine.connect() as conn:
@@ -399,32 +399,78 @@ class Catalog:
             self._record(by_id[i], tags.get(i, {}), suggested.get(i, {})) for i in ids if i in by_id
         ]
 
-    def changes_since(self, rev: int, limit: int = 2000) -> list[dict[str, Any]]:
-        """Documents changed after ``rev`` (deleted ones as ``{"id", "deleted": True, "rev"}``)."""
+    def changes_since(
+        self, rev: int, limit: int = 2000, *, content_upto: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Documents changed after ``rev``, in revision order.
+
+        Deleted ones come as ``{"id", "deleted": True, "rev"}``. With
+        ``content_upto`` (the revision an index already holds), a document whose
+        content is not newer than that comes as a tag patch ``{"id", "rev",
+        "patch": {...}}`` — the record keys that editorial decisions derive —
+        instead of the full record: reading and shaping full rows is the costly
+        part of applying a bulk tag.
+        """
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(documents)
+            heads = conn.execute(
+                sa.select(
+                    documents.c.id, documents.c.rev, documents.c.content_rev, documents.c.deleted
+                )
                 .where(documents.c.rev > rev)
                 .order_by(documents.c.rev, documents.c.id)
                 .limit(limit)
             ).all()
-            live = [r.id for r in rows if not r.deleted]
-            tags = self._tags_for(conn, live)
-            suggested = self._suggestions_for(conn, live)
-        return [
-            {"id": r.id, "deleted": True, "rev": r.rev}
-            if r.deleted
-            else self._record(r, tags.get(r.id, {}), suggested.get(r.id, {}))
-            for r in rows
-        ]
+
+            def tag_only(head: sa.Row[Any]) -> bool:
+                return (
+                    content_upto is not None
+                    and head.content_rev is not None
+                    and head.content_rev <= content_upto
+                )
+
+            live = [h for h in heads if not h.deleted]
+            full_ids = [h.id for h in live if not tag_only(h)]
+            patch_ids = [h.id for h in live if tag_only(h)]
+            rows: dict[str, sa.Row[Any]] = {}
+            for chunk in _chunks(full_ids, 500):
+                rows.update(
+                    (r.id, r)
+                    for r in conn.execute(sa.select(documents).where(documents.c.id.in_(chunk)))
+                )
+            tags = self._tags_for(conn, full_ids + patch_ids)
+            # Suggestions are editorial-side data too: a retagging bumps only ``rev``.
+            suggested = self._suggestions_for(conn, full_ids + patch_ids)
+            sources: dict[str, sa.Row[Any]] = {}
+            for chunk in _chunks(patch_ids, 500):
+                sources.update(
+                    (r.id, r)
+                    for r in conn.execute(
+                        sa.select(
+                            documents.c.id, documents.c.source_audiences, documents.c.source_topics
+                        ).where(documents.c.id.in_(chunk))
+                    )
+                )
+        out: list[dict[str, Any]] = []
+        for head in heads:
+            if head.deleted:
+                out.append({"id": head.id, "deleted": True, "rev": head.rev})
+            elif head.id in sources:
+                src = sources[head.id]
+                patch = self._tag_fields(src, tags.get(head.id, {}), suggested.get(head.id, {})) | {
+                    "rev": head.rev
+                }
+                out.append({"id": head.id, "rev": head.rev, "patch": patch})
+            else:
+                out.append(
+                    self._record(rows[head.id], tags.get(head.id, {}), suggested.get(head.id, {}))
+                )
+        return out
 
     def snapshot(self, batch_size: int = 5000) -> tuple[int, Iterator[list[dict[str, Any]]]]:
         """The revision and all live documents as of one consistent read (for rebuilds)."""
         conn = self.engine.connect()
         trans = conn.begin()
-        rev = conn.execute(
-            sa.select(catalog_meta.c.value).where(catalog_meta.c.key == "rev")
-        ).scalar_one()
+        rev = current_rev(conn)
 
         def batches() -> Iterator[list[dict[str, Any]]]:
             try:
@@ -548,18 +594,29 @@ class Catalog:
             content_hash=row.content_hash,
             rev=row.rev,
         )
+        record.update(Catalog._tag_fields(row, tags, suggested))
+        return record
+
+    @staticmethod
+    def _tag_fields(
+        row: sa.Row[Any],
+        tags: dict[str, dict[str, str]],
+        suggested: dict[str, dict[str, float]] | None = None,
+    ) -> dict[str, Any]:
+        """The record keys editorial data derive: effective, editor and counting suggested
+        tags per facet (editors' decisions always win over suggestions)."""
+        fields: dict[str, Any] = {}
         for facet, source_values, key in (
             ("audience", row.source_audiences or [], "audiences"),
             ("topic", row.source_topics or [], "topics"),
         ):
             decisions = tags.get(facet, {})
-            values = [v for v in source_values if decisions.get(v) != "remove"]
-            values += sorted(v for v, a in decisions.items() if a == "add" and v not in values)
-            record[key] = values
-            record[f"editor_{key}"] = {v: a for v, a in sorted(decisions.items())}
-            record[f"suggested_{key}"] = {
+            values = effective_values(source_values, decisions)
+            fields[key] = values
+            fields[f"editor_{key}"] = {v: a for v, a in sorted(decisions.items())}
+            fields[f"suggested_{key}"] = {
                 v: c
                 for v, c in sorted((suggested or {}).get(facet, {}).items())
                 if decisions.get(v) != "remove" and v not in values
             }
-        return record
+        return fields

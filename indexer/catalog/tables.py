@@ -30,6 +30,9 @@ documents = sa.Table(
     sa.Column("source_topics", sa.JSON, nullable=False, default=list),
     sa.Column("deleted", sa.Boolean, nullable=False, default=False),
     sa.Column("rev", sa.BigInteger, nullable=False, index=True),
+    # The revision at which the source content last changed (NULL: unknown, before 0006).
+    # ``rev > content_rev`` means only editorial data changed since: a partial index update.
+    sa.Column("content_rev", sa.BigInteger),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Index("ix_documents_live_type", "deleted", "type"),
@@ -126,4 +129,81 @@ profile_events = sa.Table(
     sa.Column("at", sa.DateTime, nullable=False),
     sa.Index("ix_profile_events_client", "client_id", "at"),
     sa.Index("ix_profile_events_at", "at"),
+)
+
+
+# -- editor workspace (migration 0006) ---------------------------------------
+
+#: Accounts of editors and admins (residents are anonymous and have none).
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),  # editor | admin
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+#: Login sessions and API tokens: only a keyed hash of each token is stored.
+auth_tokens = sa.Table(
+    "auth_tokens",
+    metadata,
+    sa.Column("id", sa.String(24), primary_key=True),  # public, non-guessable
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(8), nullable=False),  # session | api
+    sa.Column("name", sa.String(100), nullable=False, default=""),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("scopes", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("last_used_at", sa.DateTime),
+    sa.Column("revoked_at", sa.DateTime),
+)
+
+#: The audit log: one row per (document, facet) whose editor decisions changed.
+#: ``before``/``after`` hold the facet's decision rows exactly (value → action,
+#: editor, at), so an undo restores them verbatim; ``*_values`` the effective tags.
+tag_changes = sa.Table(
+    "tag_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("doc_id", sa.String(64), nullable=False, index=True),
+    sa.Column("facet", sa.String(16), nullable=False),
+    sa.Column("editor", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("rev", sa.BigInteger, nullable=False),
+    sa.Column("job_id", sa.Integer, index=True),
+    sa.Column("before", sa.JSON, nullable=False),
+    sa.Column("after", sa.JSON, nullable=False),
+    sa.Column("before_values", sa.JSON, nullable=False),
+    sa.Column("after_values", sa.JSON, nullable=False),
+    sa.Column("undoes", sa.Integer),
+    sa.Column("undone_by", sa.Integer),
+    sa.Index("ix_tag_changes_editor_created", "editor", "created_at"),
+)
+
+#: Background jobs (bulk tagging, bulk undo), claimed under a lease so that
+#: exactly one API process runs each, and a crashed owner's job is resumed.
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # bulk_tag | undo_job
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("started_at", sa.DateTime),
+    sa.Column("finished_at", sa.DateTime),
+    sa.Column("owner", sa.String(100)),
+    sa.Column("lease_until", sa.DateTime),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("targets", sa.JSON),  # resolved once, so a resumed job does the same work
+    sa.Column("total", sa.Integer, nullable=False, default=0),
+    sa.Column("done", sa.Integer, nullable=False, default=0),
+    sa.Column("report", sa.JSON, nullable=False),
+    sa.Column("error", sa.Text),
 )

@@ -385,6 +385,19 @@ class SearchService:
             (FALLBACK_NOTICE),
         )
 
+    def matching_ids(
+        self, query: str, *, filters: Filters | None = None, limit: int
+    ) -> tuple[int, list[str]]:
+        """How many documents match, and the ids of up to ``limit`` of them (best first).
+
+        For editors' bulk operations: "everything this search finds".
+        """
+        request = SearchRequest(
+            plan=plan_query(query), filters=filters or Filters(), limit=limit, facets=()
+        )
+        result = self.backend.search(request)
+        return result.total, [hit.id for hit in result.hits]
+
 
 def understanding(plan: QueryPlan) -> dict[str, Any]:
     """What the resident's words were understood as, for the page and for ``explain``."""

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from indexer.catalog import Catalog
+from indexer.catalog.revisions import bump_rev
 from indexer.catalog.tables import catalog_meta, documents, suggested_tags, tagging_state
 from indexer.tagging import Tagger, default_tagger
 
@@ -142,7 +143,7 @@ def _retag(catalog: Catalog, tagger: Tagger, ids: list[str]) -> int:
         changed = [i for i in computed if new.get(i, set()) != old.get(i, set())]
         if changed:
             # The index must see the new suggestions: a new revision for those documents.
-            rev = Catalog._bump_rev(conn)
+            rev = bump_rev(conn)
             for start in range(0, len(changed), 500):
                 conn.execute(
                     documents.update()

@@ -1,17 +1,42 @@
-"""Dependencies as ``Annotated`` aliases: routes declare what they need by type."""
+"""Dependencies as ``Annotated`` aliases: routes declare what they need by type.
+
+Authentication, authorisation, rate limiting and paging limits are
+dependencies too, attached per route or per router, so a new route group gets
+them by adding one line (e.g. ``dependencies=[rate_limited("feed")]``).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
+from fastapi.security import OAuth2PasswordBearer
 
 from fasou.config import Settings
 from fasou.profiles import ProfileService
 from indexer.catalog import Catalog
+from indexer.models import DocType, Level, Status
 from indexer.search.feed import FeedBuilder
 from indexer.search.service import SearchService
+from indexer.search.types import Filters
+from search_api.api.errors import ApiError
+from search_api.auth.accounts import Accounts, AuthFailure
+from search_api.auth.roles import Principal, Scope
+from search_api.core.rate_limit import parse_rate, retry_after_header
 from search_api.core.runtime import Runtime
+from search_api.core.workspace import Workspace
+
+API_PREFIX = "/api/v1"
+#: Hard caps published in the OpenAPI schema; settings may only tighten them.
+MAX_PAGE = 100
+MAX_PAGE_SIZE = 50
+PROFILE_HEADER = "X-Fasou-Profile"
+#: Publication dates a filter may name (engines store dates in a bounded range).
+EARLIEST_DATE, LATEST_DATE = date(1800, 1, 1), date(2200, 12, 31)
+_PROFILE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -40,9 +65,232 @@ def get_feed(runtime: Annotated[Runtime, Depends(get_runtime)]) -> FeedBuilder:
     return runtime.feed
 
 
+def get_accounts(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Accounts:
+    return runtime.accounts
+
+
+def get_workspace(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Workspace:
+    return runtime.workspace
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 SearchDep = Annotated[SearchService, Depends(get_search)]
 ProfilesDep = Annotated[ProfileService, Depends(get_profiles)]
 FeedDep = Annotated[FeedBuilder, Depends(get_feed)]
+AccountsDep = Annotated[Accounts, Depends(get_accounts)]
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+
+# -- authentication ---------------------------------------------------------
+
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl=f"{API_PREFIX}/auth/token",
+    scopes={scope.value: scope.name for scope in Scope},
+    auto_error=False,
+)
+
+_AUTH_MESSAGES = {
+    "invalid_token": "the bearer token is not valid",
+    "token_expired": "the bearer token has expired: sign in again",
+    "token_revoked": "the bearer token was revoked",
+    "account_disabled": "this account is disabled",
+    "not_authenticated": "sign in first (Authorization: Bearer <token>)",
+}
+
+
+def unauthorized(reason: str) -> ApiError:
+    error = "invalid_token" if reason != "not_authenticated" else None
+    challenge = f'Bearer error="{error}"' if error else "Bearer"
+    return ApiError(
+        401,
+        reason,
+        _AUTH_MESSAGES[reason],
+        field="Authorization",
+        location="header",
+        headers={"WWW-Authenticate": challenge},
+    )
+
+
+def optional_principal(
+    request: Request,
+    accounts: AccountsDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Principal | None:
+    """The caller, or None for residents. A token that is *presented* must be valid: a
+    stale token gets 401 rather than silently becoming anonymous (and a client cannot
+    dodge its rate limit by sending made-up tokens)."""
+    if not token:
+        return None
+    try:
+        principal = accounts.resolve(token)
+    except AuthFailure as failure:
+        raise unauthorized(failure.reason) from None
+    request.state.role = principal.role.value
+    return principal
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def authenticated(principal: OptionalPrincipal) -> Principal:
+    if principal is None:
+        raise unauthorized("not_authenticated")
+    return principal
+
+
+#: Any signed-in caller, whatever the scopes (sign out, who am I, own tokens).
+Authenticated = Annotated[Principal, Depends(authenticated)]
+
+
+def require(scope: Scope) -> Any:
+    """A dependency yielding the caller, who must be signed in and hold ``scope``."""
+
+    def dependency(principal: Authenticated) -> Principal:
+        if not principal.can(scope):
+            raise ApiError(403, "forbidden", f"this needs the {scope.value!r} permission")
+        return principal
+
+    return Depends(dependency)
+
+
+Reader = Annotated[Principal, require(Scope.read)]
+Writer = Annotated[Principal, require(Scope.write)]
+BulkWriter = Annotated[Principal, require(Scope.bulk)]
+Admin = Annotated[Principal, require(Scope.admin)]
+
+# -- rate limiting ----------------------------------------------------------
+
+
+def client_key(request: Request, principal: Principal | None, settings: Settings) -> str:
+    """Who a request counts against: the first of token / profile / IP that applies."""
+    for kind in settings.rate_limit_client_key:
+        if kind == "token" and principal is not None:
+            return f"token:{principal.token_id}"
+        if kind == "profile":
+            profile = request.query_params.get("profile") or request.headers.get(PROFILE_HEADER)
+            if profile and _PROFILE_ID.match(profile):
+                return f"profile:{profile}"
+        if kind == "ip" and request.client is not None:
+            return f"ip:{request.client.host}"
+    return "unknown"
+
+
+def check_rate(request: Request, runtime: Runtime, group: str, principal: Principal | None) -> None:
+    """Spend one request of ``group`` for this client; 429 (ApiError) when none is left."""
+    rate = parse_rate(runtime.settings.rate_limits.get(group) or "60/minute")
+    wait = runtime.rate_limiter.take(group, client_key(request, principal, runtime.settings), rate)
+    if wait > 0:
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"too many requests: at most {rate.limit} per {rate.period:g} s",
+            headers={"Retry-After": retry_after_header(wait)},
+        )
+
+
+def rate_limited(group: str) -> Any:
+    """Per-client limit for a route group (``FASOU_RATE_LIMITS``); over it: 429 + Retry-After."""
+
+    def dependency(request: Request, runtime: RuntimeDep, principal: OptionalPrincipal) -> None:
+        check_rate(request, runtime, group, principal)
+
+    return Depends(dependency)
+
+
+def rate_limited_anonymous(group: str) -> Any:
+    """The same, counting by profile/IP only, for routes that take no token (signing in)."""
+
+    def dependency(request: Request, runtime: RuntimeDep) -> None:
+        check_rate(request, runtime, group, None)
+
+    return Depends(dependency)
+
+
+# -- paging -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageParams:
+    page: int
+    size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+
+def page_params(
+    settings: SettingsDep,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="页码, 从 1 开始")] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="每页条数")] = 10,
+) -> PageParams:
+    """Page and size within the configured limits, and no deeper than the result window."""
+    if page > settings.max_page:
+        raise ApiError(400, "page_too_deep", f"page must be at most {settings.max_page}", "page")
+    if size > settings.max_page_size:
+        raise ApiError(
+            400, "page_too_large", f"size must be at most {settings.max_page_size}", "size"
+        )
+    if page * size > settings.max_result_window:
+        raise ApiError(
+            400,
+            "page_too_deep",
+            f"page × size must be at most {settings.max_result_window}: refine the query",
+            "page",
+        )
+    return PageParams(page, size)
+
+
+Paging = Annotated[PageParams, Depends(page_params)]
+
+
+def check_query_text(q: str, settings: Settings, field: str = "q") -> str:
+    """The one rule for free text from residents and editors: not blank, not too long."""
+    if len(q) > settings.max_query_chars:
+        raise ApiError(
+            400,
+            "query_too_long",
+            f"{field} must be at most {settings.max_query_chars} characters",
+            field=field,
+        )
+    if not q.strip():
+        raise ApiError(422, "validation_error", f"{field} must not be blank", field=field)
+    return q
+
+
+# -- search filters ---------------------------------------------------------
+
+
+def search_filters(
+    type: Annotated[list[DocType] | None, Query(description="文档类型, 可多选")] = None,
+    status: Annotated[list[Status] | None, Query(description="时效性")] = None,
+    level: Annotated[list[Level] | None, Query(description="效力级别")] = None,
+    department: Annotated[list[str] | None, Query(max_length=50)] = None,
+    region: Annotated[list[str] | None, Query(max_length=100, description="地区名或路径")] = None,
+    audience: Annotated[list[str] | None, Query(max_length=64)] = None,
+    topic: Annotated[list[str] | None, Query(max_length=64)] = None,
+    date_from: Annotated[
+        date | None, Query(ge=EARLIEST_DATE, le=LATEST_DATE, description="发布日期起 (含)")
+    ] = None,
+    date_to: Annotated[
+        date | None, Query(ge=EARLIEST_DATE, le=LATEST_DATE, description="发布日期止 (含)")
+    ] = None,
+) -> Filters:
+    """The search filters as query parameters (shared by public and editor search)."""
+    if date_from and date_to and date_from > date_to:
+        raise ApiError(422, "validation_error", "date_from is after date_to", field="date_from")
+    return Filters(
+        types=[t.value for t in type or []],
+        statuses=[s.value for s in status or []],
+        levels=[lv.value for lv in level or []],
+        departments=department or [],
+        regions=region or [],
+        audiences=audience or [],
+        topics=topic or [],
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+SearchFilters = Annotated[Filters, Depends(search_filters)]

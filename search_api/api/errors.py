@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +30,12 @@ class ApiError(Exception):
         detail: str,
         field: str | None = None,
         location: str = "query",
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status, self.code, self.detail = status, code, detail
         self.errors = [{"field": field, "location": location, "message": detail}] if field else []
+        self.headers = headers
 
 
 def error_body(
@@ -48,14 +51,21 @@ _STATUS_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
     429: "rate_limited",
+    503: "unavailable",
 }
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.detail, exc.code, exc.errors), status_code=exc.status)
+        return JSONResponse(
+            error_body(exc.detail, exc.code, exc.errors),
+            status_code=exc.status,
+            headers=exc.headers,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -80,7 +90,38 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=exc)
-        return JSONResponse(error_body("internal error", "internal_error"), status_code=500)
+
+class UnhandledErrorMiddleware:
+    """Any exception no handler claimed becomes a 500 in the one error body.
+
+    A middleware rather than ``exception_handler(Exception)`` (which Starlette
+    runs outermost, outside every middleware): here the response still passes
+    the security-header and request-id middlewares. The trace goes to the log
+    under the request id; the client gets the id, never the trace.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            request_id = scope.get("state", {}).get("request_id")
+            log.error("unhandled error (request %s)", request_id, exc_info=exc)
+            if started:
+                raise
+            detail = f"internal error (request id {request_id})" if request_id else "internal error"
+            response = JSONResponse(error_body(detail, "internal_error"), status_code=500)
+            await response(scope, receive, send)

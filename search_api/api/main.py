@@ -1,8 +1,20 @@
-"""The ``/api/v1`` router: every public endpoint, versioned."""
+"""The ``/api/v1`` router: every endpoint, versioned."""
 
 from fastapi import APIRouter
 
-from search_api.api.routes import documents, events, feed, health, profiles, search, suggest
+from search_api.api.routes import (
+    admin,
+    auth,
+    documents,
+    editor,
+    editor_jobs,
+    events,
+    feed,
+    health,
+    profiles,
+    search,
+    suggest,
+)
 
 api_router = APIRouter()
 api_router.include_router(search.router)
@@ -12,3 +24,7 @@ api_router.include_router(health.router)
 api_router.include_router(profiles.router)
 api_router.include_router(events.router)
 api_router.include_router(feed.router)
+api_router.include_router(auth.router)
+api_router.include_router(editor.router)
+api_router.include_router(editor_jobs.router)
+api_router.include_router(admin.router)

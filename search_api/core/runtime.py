@@ -1,4 +1,5 @@
-"""The long-lived objects one API process holds: catalog, backend, search service, worker."""
+"""The long-lived objects one API process holds: catalog, backend, search service, worker,
+accounts, the editor workspace with its job runner, and the rate limiter."""
 
 from __future__ import annotations
 
@@ -9,10 +10,17 @@ from fasou.profiles import ProfileService
 from indexer.backends.base import SearchBackend
 from indexer.backends.factory import open_backend
 from indexer.catalog import Catalog
+from indexer.catalog.jobs import JobStore
+from indexer.editorial.bulk import JobContext
+from indexer.editorial.runner import JobRunner, owner_id
+from indexer.editorial.suggestions import SuggestionStore
 from indexer.search.feed import FeedBuilder
 from indexer.search.service import SearchService
 from indexer.search.suggest import suggester
 from indexer.worker import IndexWorker
+from search_api.auth.accounts import Accounts
+from search_api.core.rate_limit import TokenBucketLimiter
+from search_api.core.workspace import Workspace
 
 
 @dataclass
@@ -21,32 +29,75 @@ class Runtime:
     catalog: Catalog
     backend: SearchBackend
     search: SearchService
+    accounts: Accounts
+    workspace: Workspace
+    rate_limiter: TokenBucketLimiter
     worker: IndexWorker | None = None
+    job_runner: JobRunner | None = None
     profiles: ProfileService | None = None
     feed: FeedBuilder | None = None
 
     @classmethod
     def start(cls, settings: Settings, *, run_worker: bool = True) -> Runtime:
+        settings.require_secure()
         catalog = Catalog.open(settings.catalog_url)
         backend = open_backend(settings)
         suggester()  # build the completion tables before the first request, not during it
+        search = SearchService(backend)
         worker = None
         if run_worker:
             worker = IndexWorker(catalog, backend, interval=settings.index_sync_interval)
             worker.start()
+        jobs = JobStore(catalog)
+        runner = None
+        if settings.run_jobs:
+            runner = JobRunner(
+                JobContext(
+                    catalog=catalog,
+                    jobs=jobs,
+                    search=search,
+                    owner=owner_id(),
+                    lease_seconds=settings.job_lease_seconds,
+                    max_documents=settings.max_bulk_documents,
+                    after_write=lambda _rev: worker.poke() if worker else None,
+                    applied_rev=backend.applied_rev,
+                ),
+                poll_interval=settings.job_poll_interval,
+            )
+            runner.start()
+        workspace = Workspace(
+            catalog=catalog,
+            search=search,
+            suggestions=SuggestionStore(catalog),
+            jobs=jobs,
+            max_bulk_documents=settings.max_bulk_documents,
+            review_threshold=settings.review_confidence_threshold,
+            on_tags_written=worker.poke if worker else lambda: None,
+            on_job_submitted=runner.poke if runner else lambda: None,
+        )
+        accounts = Accounts(
+            catalog, settings.secret_key.get_secret_value(), settings.session_minutes
+        )
         profiles = ProfileService(catalog, settings)
         profiles.start()
         return cls(
-            settings,
-            catalog,
-            backend,
-            SearchService(backend),
-            worker,
-            profiles,
-            FeedBuilder(catalog),
+            settings=settings,
+            catalog=catalog,
+            backend=backend,
+            search=search,
+            accounts=accounts,
+            workspace=workspace,
+            rate_limiter=TokenBucketLimiter(settings.rate_limit_max_clients),
+            worker=worker,
+            job_runner=runner,
+            profiles=profiles,
+            feed=FeedBuilder(catalog),
         )
 
     def stop(self) -> None:
+        if self.job_runner:
+            self.job_runner.stop()
+            self.job_runner.join(timeout=30)
         if self.profiles:
             self.profiles.stop()
         if self.worker:

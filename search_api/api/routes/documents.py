@@ -11,14 +11,18 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from indexer.search.links import document_links
-from search_api.api.deps import CatalogDep, RuntimeDep
+from search_api.api.deps import CatalogDep, RuntimeDep, rate_limited
 from search_api.api.errors import ApiError
-from search_api.schemas import ERROR_RESPONSES, DocumentResponse
+from search_api.schemas import DocumentResponse, error_responses
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(tags=["documents"], dependencies=[rate_limited("documents")])
 
 
-@router.get("/documents/{doc_id}", response_model=DocumentResponse, responses=ERROR_RESPONSES)
+@router.get(
+    "/documents/{doc_id}",
+    response_model=DocumentResponse,
+    responses=error_responses(401, 404, 422, 429),
+)
 def get_document(
     catalog: CatalogDep,
     runtime: RuntimeDep,

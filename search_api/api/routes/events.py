@@ -7,11 +7,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from fasou.profiles import EventKind
 from fasou.profiles.model import CLIENT_ID_PATTERN
-from search_api.api.deps import CatalogDep, ProfilesDep
+from search_api.api.deps import CatalogDep, ProfilesDep, rate_limited
 from search_api.api.errors import ApiError
 from search_api.schemas import ERROR_RESPONSES
 
-router = APIRouter(tags=["profiles"])
+router = APIRouter(tags=["profiles"], dependencies=[rate_limited("profiles")])
 
 
 class EventIn(BaseModel):

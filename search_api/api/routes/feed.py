@@ -18,11 +18,11 @@ from fasou.profiles.model import CLIENT_ID_PATTERN
 from indexer.search.feed import MAX_FEED_DEPTH
 from indexer.search.service import shape_hit
 from indexer.search.types import BackendHit
-from search_api.api.deps import FeedDep, ProfilesDep
+from search_api.api.deps import FeedDep, ProfilesDep, rate_limited
 from search_api.api.errors import ApiError
 from search_api.schemas import ERROR_RESPONSES, FeedResponse
 
-router = APIRouter(tags=["feed"])
+router = APIRouter(tags=["feed"], dependencies=[rate_limited("feed")])
 
 
 def encode_cursor(offset: int, asof: datetime) -> str:

@@ -11,7 +11,11 @@ from search_api.schemas import Health
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", response_model=Health)
+@router.get(
+    "/healthz",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "catalog or index unavailable"}},
+)
 def healthz(runtime: RuntimeDep) -> JSONResponse:
     status, code = "ok", 200
     try:
@@ -26,6 +30,8 @@ def healthz(runtime: RuntimeDep) -> JSONResponse:
         index = runtime.backend.health()
         if runtime.worker and runtime.worker.last_error:
             index["worker_error"] = runtime.worker.last_error
+        if runtime.job_runner and runtime.job_runner.last_error:
+            index["job_runner_error"] = runtime.job_runner.last_error
         if catalog.get("rev") is not None:
             index["lag_revisions"] = max(0, catalog["rev"] - index.get("applied_rev", 0))
         if index.get("status") != "ok" and status == "ok":

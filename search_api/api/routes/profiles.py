@@ -12,11 +12,11 @@ from fastapi import APIRouter, Path, Response
 
 from fasou.profiles import Declared
 from fasou.profiles.model import CLIENT_ID_PATTERN
-from search_api.api.deps import ProfilesDep
+from search_api.api.deps import ProfilesDep, rate_limited
 from search_api.api.errors import ApiError
 from search_api.schemas import ERROR_RESPONSES, ProfileResponse
 
-router = APIRouter(tags=["profiles"])
+router = APIRouter(tags=["profiles"], dependencies=[rate_limited("profiles")])
 
 ClientId = Annotated[
     str, Path(pattern=CLIENT_ID_PATTERN, description="客户端标识: 8–64 个字母、数字、_ 或 -")
@@ -33,7 +33,11 @@ def get_profile(profiles: ProfilesDep, client_id: ClientId) -> dict:
     return view
 
 
-@router.put("/profiles/{client_id}", response_model=ProfileResponse, responses=ERROR_RESPONSES)
+@router.put(
+    "/profiles/{client_id}",
+    response_model=ProfileResponse,
+    responses=ERROR_RESPONSES | {201: {"model": ProfileResponse, "description": "created"}},
+)
 def put_profile(
     profiles: ProfilesDep, client_id: ClientId, declared: Declared, response: Response
 ) -> dict:

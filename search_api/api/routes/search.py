@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from fasou.profiles.model import CLIENT_ID_PATTERN
-from indexer.models import DocType, Level, Status
 from indexer.search.links import related_for_hits
-from indexer.search.types import Filters
-from search_api.api.deps import CatalogDep, ProfilesDep, SearchDep, SettingsDep
-from search_api.api.errors import ApiError
+from search_api.api.deps import (
+    CatalogDep,
+    Paging,
+    ProfilesDep,
+    SearchDep,
+    SearchFilters,
+    SettingsDep,
+    check_query_text,
+    rate_limited,
+)
 from search_api.schemas import ERROR_RESPONSES, SearchResponse
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], dependencies=[rate_limited("search")])
 
 
 @router.get("/search", response_model=SearchResponse, responses=ERROR_RESPONSES)
@@ -25,17 +30,8 @@ def search(
     catalog: CatalogDep,
     profiles: ProfilesDep,
     q: Annotated[str, Query(min_length=1, description="用户的问题或关键词, 如 老板拖欠工资怎么办")],
-    type: Annotated[list[DocType] | None, Query(description="文档类型, 可多选")] = None,
-    status: Annotated[list[Status] | None, Query(description="时效性")] = None,
-    level: Annotated[list[Level] | None, Query(description="效力级别")] = None,
-    department: Annotated[list[str] | None, Query(max_length=50)] = None,
-    region: Annotated[list[str] | None, Query(max_length=100, description="地区名或路径")] = None,
-    audience: Annotated[list[str] | None, Query(max_length=64)] = None,
-    topic: Annotated[list[str] | None, Query(max_length=64)] = None,
-    date_from: Annotated[date | None, Query(description="发布日期起 (含)")] = None,
-    date_to: Annotated[date | None, Query(description="发布日期止 (含)")] = None,
-    page: Annotated[int, Query(ge=1, le=100)] = 1,
-    size: Annotated[int, Query(ge=1, le=50)] = 10,
+    paging: Paging,
+    filters: SearchFilters,
     explain: Annotated[bool, Query(description="每条结果附带得分解释")] = False,
     related: Annotated[bool, Query(description="每条结果附带关联内容(引用/被引用)")] = False,
     profile: Annotated[
@@ -43,34 +39,18 @@ def search(
         Query(pattern=CLIENT_ID_PATTERN, description="客户端标识 (个性化排序; 记录一次搜索事件)"),
     ] = None,
 ) -> dict:
-    if len(q) > settings.max_query_chars:
-        raise ApiError(
-            400,
-            "query_too_long",
-            f"q must be at most {settings.max_query_chars} characters",
-            field="q",
-        )
-    if not q.strip():
-        raise ApiError(422, "validation_error", "q must not be blank", field="q")
-    if date_from and date_to and date_from > date_to:
-        raise ApiError(422, "validation_error", "date_from is after date_to", field="date_from")
-    filters = Filters(
-        types=[t.value for t in type or []],
-        statuses=[s.value for s in status or []],
-        levels=[lv.value for lv in level or []],
-        departments=department or [],
-        regions=region or [],
-        audiences=audience or [],
-        topics=topic or [],
-        date_from=date_from,
-        date_to=date_to,
-    )
+    check_query_text(q, settings)
     who = None
     if profile is not None:
         who = profiles.personalization(profile)
         profiles.record_search(profile, q)
     body = search.search(
-        q, filters=filters, page=page, size=size, explain=explain, personalization=who
+        q,
+        filters=filters,
+        page=paging.page,
+        size=paging.size,
+        explain=explain,
+        personalization=who,
     ).as_dict()
     if related and body["hits"]:
         linked = related_for_hits(catalog, [h["id"] for h in body["hits"]])

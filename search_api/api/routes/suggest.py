@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from indexer.search.suggest import MAX_SUGGESTIONS, suggester
+from search_api.api.deps import rate_limited
 from search_api.api.errors import ApiError
 from search_api.schemas import ERROR_RESPONSES, SuggestResponse
 
-router = APIRouter(tags=["suggest"])
+router = APIRouter(tags=["suggest"], dependencies=[rate_limited("suggest")])
 
 
 @router.get("/suggest", response_model=SuggestResponse, responses=ERROR_RESPONSES)
