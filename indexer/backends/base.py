@@ -35,7 +35,10 @@ class SearchBackend(Protocol):
     def count(self) -> int: ...
 
     def content_hashes(self) -> Iterator[tuple[str, str]]:
-        """(id, content_hash) of every indexed document, for verification."""
+        """(id, content_hash) of every indexed document."""
+
+    def index_hashes(self) -> Iterator[tuple[str, str]]:
+        """(id, ``fields.index_hash``) of every indexed document: content and tags, for verify."""
 
     def health(self) -> dict[str, Any]: ...
 

@@ -7,6 +7,8 @@ embedded engine and Elasticsearch on one analysis.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +18,24 @@ from analyzers import analyzed_text
 NATIONAL_REGION = "全国"
 #: Analysed text fields every backend indexes (boosts: ``indexer.ranking.FIELD_BOOSTS``).
 TEXT_FIELD_NAMES = ("title", "context", "body")
+#: What an otherwise empty text field holds. Lucene's BM25 (Elasticsearch) takes
+#: document counts and average lengths over the documents that *have* a field,
+#: tantivy's over all documents; with no empty fields the two agree, and so do
+#: their rankings (a statute has no ``title``, a video has one). Analysis never
+#: emits this token (it keeps only tokens with letters or digits at an end), so
+#: no query can match it.
+EMPTY_FIELD_TOKEN = "∅"
+#: Keyword fields every backend indexes (exact values: filters and facets).
+KEYWORD_FIELD_NAMES = (
+    "type",
+    "status",
+    "level",
+    "department",
+    "region",
+    "audience",
+    "topic",
+    "source",
+)
 
 _SERVICE_KIND_LABELS = {
     "law_firm": "律师事务所 律师",
@@ -38,6 +58,27 @@ class IndexFields:
     keywords: dict[str, list[str]]
     published: date | None
     record: dict[str, Any]
+
+    @property
+    def index_hash(self) -> str:
+        return index_hash(self.record)
+
+
+def index_hash(record: Mapping[str, Any]) -> str:
+    """What an index must hold for a document to be current: its content and effective tags.
+
+    ``content_hash`` covers what a source supplied; editors' tag decisions change
+    the effective ``audiences``/``topics`` without changing it, so verification
+    compares this hash (catalog side and index side compute it here, once).
+    """
+    key = "\x1f".join(
+        (
+            record.get("content_hash") or "",
+            ",".join(sorted(record.get("audiences") or [])),
+            ",".join(sorted(record.get("topics") or [])),
+        )
+    )
+    return hashlib.sha1(key.encode()).hexdigest()[:20]
 
 
 def region_terms(region: str | None) -> list[str]:
@@ -112,7 +153,8 @@ def text_fields(record: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def _analyzed(parts: list[str]) -> str:
-    return " ".join(text for part in parts if (text := analyzed_text(part)))
+    joined = " ".join(text for part in parts if (text := analyzed_text(part)))
+    return joined or EMPTY_FIELD_TOKEN
 
 
 def index_fields(record: dict[str, Any]) -> IndexFields:

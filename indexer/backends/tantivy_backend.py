@@ -25,13 +25,18 @@ import tantivy
 
 from analyzers.version import analysis_fingerprint
 from indexer.backends.base import IndexBusy
-from indexer.backends.fields import TEXT_FIELD_NAMES, IndexFields
+from indexer.backends.fields import (
+    KEYWORD_FIELD_NAMES,
+    TEXT_FIELD_NAMES,
+    IndexFields,
+    index_hash,
+)
 from indexer.ranking import FIELD_BOOSTS, SCORE_DECIMALS
 from indexer.search.types import BackendHit, BackendResult, Filters, SearchRequest
 
-SCHEMA_VERSION = 2
+#: 3: empty text fields hold ``fields.EMPTY_FIELD_TOKEN``.
+SCHEMA_VERSION = 3
 ANALYZER = "fasou_ws"
-KEYWORD_FIELDS = ("type", "status", "level", "department", "region", "audience", "topic", "source")
 TEXT_FIELDS = {name: f"{name}_t" for name in TEXT_FIELD_NAMES}
 _STATE = "state.json"
 _CURRENT = "CURRENT"
@@ -43,7 +48,7 @@ TIE_WINDOW = 16  # seconds between checks for new commits / a swapped generation
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
-    for name in KEYWORD_FIELDS:
+    for name in KEYWORD_FIELD_NAMES:
         builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
     for field in TEXT_FIELDS.values():
         builder.add_text_field(
@@ -352,15 +357,22 @@ class TantivyBackend:
                 out[name] = {b["key"]: int(b["doc_count"]) for b in buckets}
         return out
 
-    def content_hashes(self) -> Iterator[tuple[str, str]]:
+    def _stored_records(self) -> Iterator[dict[str, Any]]:
         searcher = self._searcher()
         total = searcher.num_docs
         if not total:
             return
         result = searcher.search(tantivy.Query.all_query(), limit=total, count=False)
         for _score, address in result.hits:
-            record = orjson.loads(searcher.doc(address).get_first("record"))
+            yield orjson.loads(searcher.doc(address).get_first("record"))
+
+    def content_hashes(self) -> Iterator[tuple[str, str]]:
+        for record in self._stored_records():
             yield record["id"], record.get("content_hash", "")
+
+    def index_hashes(self) -> Iterator[tuple[str, str]]:
+        for record in self._stored_records():
+            yield record["id"], index_hash(record)
 
     def health(self) -> dict[str, Any]:
         return {

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from indexer.backends.fields import index_hash
 from indexer.catalog.db import WRITE_OPTION, create_catalog_engine, migrate
 from indexer.catalog.tables import (
     catalog_meta,
@@ -428,14 +429,40 @@ class Catalog:
                 ).all()
             )
 
+    def index_hashes(self) -> dict[str, str]:
+        """id → ``index_hash`` (content + effective tags) of live documents, for verification."""
+        with self.engine.connect() as conn:
+            tags = self._tags_for(conn, None)
+            rows = conn.execute(
+                sa.select(
+                    documents.c.id,
+                    documents.c.content_hash,
+                    documents.c.source_audiences,
+                    documents.c.source_topics,
+                ).where(documents.c.deleted.is_(False))
+            )
+            return {
+                row.id: index_hash(
+                    {"content_hash": row.content_hash}
+                    | self._effective_tags(row, tags.get(row.id, {}))
+                )
+                for row in rows
+            }
+
     @staticmethod
-    def _tags_for(conn: Connection, ids: list[str]) -> dict[str, dict[str, dict[str, str]]]:
-        """doc id → facet → value → action, for the given documents."""
+    def _tags_for(conn: Connection, ids: list[str] | None) -> dict[str, dict[str, dict[str, str]]]:
+        """doc id → facet → value → action, for the given documents (None: every document)."""
         out: dict[str, dict[str, dict[str, str]]] = {}
-        for chunk in _chunks(ids, 500):
-            for row in conn.execute(
+        queries = (
+            [sa.select(document_tags)]
+            if ids is None
+            else [
                 sa.select(document_tags).where(document_tags.c.doc_id.in_(list(chunk)))
-            ):
+                for chunk in _chunks(ids, 500)
+            ]
+        )
+        for query in queries:
+            for row in conn.execute(query):
                 out.setdefault(row.doc_id, {}).setdefault(row.facet, {})[row.value] = row.action
         return out
 
@@ -456,6 +483,15 @@ class Catalog:
             content_hash=row.content_hash,
             rev=row.rev,
         )
+        record.update(Catalog._effective_tags(row, tags))
+        for facet, key in (("audience", "audiences"), ("topic", "topics")):
+            record[f"editor_{key}"] = {v: a for v, a in sorted(tags.get(facet, {}).items())}
+        return record
+
+    @staticmethod
+    def _effective_tags(row: Any, tags: dict[str, dict[str, str]]) -> dict[str, list[str]]:
+        """``audiences``/``topics`` a search sees: source tags ± editors' decisions."""
+        out = {}
         for facet, source_values, key in (
             ("audience", row.source_audiences or [], "audiences"),
             ("topic", row.source_topics or [], "topics"),
@@ -463,6 +499,5 @@ class Catalog:
             decisions = tags.get(facet, {})
             values = [v for v in source_values if decisions.get(v) != "remove"]
             values += sorted(v for v, a in decisions.items() if a == "add" and v not in values)
-            record[key] = values
-            record[f"editor_{key}"] = {v: a for v, a in sorted(decisions.items())}
-        return record
+            out[key] = values
+        return out
