@@ -59,8 +59,8 @@ from indexer.search.types import BackendHit, BackendResult, SearchRequest
 log = logging.getLogger(__name__)
 
 _HEALTH_STATUS = {"green": "ok", "yellow": "degraded", "red": "error"}
-#: How long a rebuild waits for the new index's replicas before swapping anyway.
-_GREEN_WAIT = "15s"
+#: How long a rebuild waits for the new index's shard copies to become active.
+_COPIES_WAIT = "60s"
 
 
 class RebuildFailed(RuntimeError):
@@ -269,16 +269,29 @@ class ElasticsearchBackend:
         )
         self.client.indices.flush(index=index)
         self.client.indices.refresh(index=index)
-        health = self.client.cluster.health(
-            index=index, wait_for_status="green", timeout=_GREEN_WAIT
-        )
-        if health["status"] == "red":
-            raise RebuildFailed(f"new index {index} is red")
+        self._wait_for_copies(index)
         indexed = self.client.count(index=index)["count"]
         if indexed != count:
             raise RebuildFailed(f"new index {index} holds {indexed} documents, catalog {count}")
         self.client.indices.put_mapping(index=index, meta=index_meta(rev))
         return count
+
+    def _wait_for_copies(self, index: str) -> None:
+        """Primaries must be active; replicas too when the cluster has nodes to hold them.
+
+        Swapping to an index whose replicas are still recovering would report a
+        degraded cluster right after every rebuild on a multi-node cluster.
+        """
+        health = self.client.options(ignore_status=408).cluster.health(
+            index=index, wait_for_status="yellow", timeout=_COPIES_WAIT
+        )
+        if health["status"] == "red":
+            raise RebuildFailed(f"new index {index} is red: {health['unassigned_shards']} shards")
+        replicas = 0 if "-" in self.replicas else int(self.replicas)
+        if health["status"] != "green" and health["number_of_data_nodes"] > replicas:
+            self.client.options(ignore_status=408).cluster.health(
+                index=index, wait_for_status="green", timeout=_COPIES_WAIT
+            )
 
     def _swap_aliases(self, index: str) -> list[str]:
         """Point both aliases at ``index`` in one atomic call; returns the indices they left."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import subprocess
 import sys
 from datetime import date
@@ -166,7 +167,7 @@ def _verify(engine: Engine) -> tuple[int, dict]:
         [sys.executable, "-m", "fasou", "index", "verify", "--json"],
         capture_output=True,
         text=True,
-        env=engine.env() | {"PATH": "/usr/bin:/bin"},
+        env=os.environ | engine.env(),
         timeout=120,
     )
     assert done.stdout, done.stderr
