@@ -7,13 +7,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export FASOU_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: help install run serve import test test-slow test-all lint format bench clean
+.PHONY: help install run serve import test test-slow test-all lint format bench bench-backends clean
 
 help:
 	@echo "make run        install, import the starter corpus, index, serve on $(HOST):$(PORT)"
 	@echo "make test       lint + the test suite without slow suites"
 	@echo "make test-slow  the slow suites (large corpora, kill-and-resume, clusters)"
 	@echo "make bench      benchmarks under bench/ (prints medians)"
+	@echo "make bench-backends  tantivy vs Elasticsearch: bulk docs/s, search p50/p95, top-10 parity"
+	@echo "(Elasticsearch tests start real nodes with scripts/es-test-node: Java 17+, Maven once)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +53,10 @@ test-all: lint
 bench: $(STAMP)
 	$(BIN)/python bench/index_throughput.py
 	$(BIN)/python bench/search_latency.py
+
+bench-backends: $(STAMP)
+	$(BIN)/python bench/backend_compare.py
+	$(BIN)/python bench/backend_parity.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
