@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan
 
@@ -96,7 +97,7 @@ def _document(fields: IndexFields) -> dict[str, Any]:
         "published": fields.published.isoformat() if fields.published else None,
         "content_hash": fields.record.get("content_hash") or "",
         "index_hash": fields.index_hash,
-        "record": fields.record,
+        "record": orjson.dumps(fields.record).decode(),
     }
 
 
@@ -405,7 +406,7 @@ class ElasticsearchBackend:
             BackendHit(
                 hit["_id"],
                 round(float(hit["sort"][0]), SCORE_DECIMALS),
-                hit["_source"]["record"],
+                orjson.loads(hit["_source"]["record"]),
                 hit.get("_explanation"),
             )
             for hit in response["hits"]["hits"]

@@ -3,6 +3,7 @@ handling, late writers, cluster health. Against a real node (``scripts/es-test-n
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -25,28 +26,16 @@ from indexer.catalog import Catalog
 from indexer.search.types import Filters, SearchRequest
 from indexer.sync import ensure_index, rebuild, sync_once
 from indexer.verify import verify_index
-from tests.backends.conftest import Engine, engine_for
+from tests.backends.conftest import Engine
 from tests.conftest import LiveServer
 
-pytestmark = pytest.mark.es
+#: The conftest ``engine``/``catalog`` fixtures, for Elasticsearch only.
+pytestmark = [pytest.mark.es, pytest.mark.parametrize("engine", ["elasticsearch"], indirect=True)]
 
 
 @pytest.fixture()
-def es_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    with engine_for("elasticsearch", tmp_path, request) as engine:
-        yield engine
-
-
-@pytest.fixture()
-def es_catalog(corpus_db: Path, es_engine: Engine) -> Iterator[Catalog]:
-    catalog = es_engine.open_catalog(corpus_db)
-    yield catalog
-    catalog.close()
-
-
-@pytest.fixture()
-def client(es_engine: Engine) -> Iterator[Elasticsearch]:
-    with Elasticsearch(str(es_engine.overrides["es_url"])) as client:
+def client(engine: Engine) -> Iterator[Elasticsearch]:
+    with Elasticsearch(str(engine.overrides["es_url"])) as client:
         yield client
 
 
@@ -64,13 +53,13 @@ def aliases(client: Elasticsearch, backend: ElasticsearchBackend) -> dict[str, l
 
 
 def test_rebuild_moves_both_aliases_and_keeps_only_the_previous_index(
-    es_engine: Engine, es_catalog: Catalog, client: Elasticsearch
+    engine: Engine, catalog: Catalog, client: Elasticsearch
 ) -> None:
-    backend = es_engine.open()
+    backend = engine.open()
     assert isinstance(backend, ElasticsearchBackend)
     built = []
     for _ in range(3):
-        rebuild(es_catalog, backend)
+        rebuild(catalog, backend)
         built.append(backend.live_index)
         assert built[-1] and built[-1].startswith(f"{backend.names.prefix}-documents-v")
         assert set(map(tuple, aliases(client, backend).values())) == {(built[-1],)}
@@ -80,13 +69,13 @@ def test_rebuild_moves_both_aliases_and_keeps_only_the_previous_index(
 
 
 def test_failed_rebuild_leaves_the_live_index_answering(
-    es_engine: Engine, es_catalog: Catalog, client: Elasticsearch
+    engine: Engine, catalog: Catalog, client: Elasticsearch
 ) -> None:
-    backend = es_engine.open()
+    backend = engine.open()
     assert isinstance(backend, ElasticsearchBackend)
-    ensure_index(es_catalog, backend)
+    ensure_index(catalog, backend)
     live, count = backend.live_index, backend.count()
-    rev, batches = es_catalog.snapshot()
+    rev, batches = catalog.snapshot()
     analysed = [[index_fields(record) for record in batch] for batch in batches]
     analysed[0][0] = poisoned(analysed[0][0])
     with pytest.raises(RebuildFailed, match="1 documents rejected"):
@@ -97,16 +86,16 @@ def test_failed_rebuild_leaves_the_live_index_answering(
 
 
 def test_rejected_document_is_recorded_retried_and_cleared_when_fixed(
-    es_engine: Engine, es_catalog: Catalog
+    engine: Engine, catalog: Catalog
 ) -> None:
-    backend = es_engine.open()
+    backend = engine.open()
     assert isinstance(backend, ElasticsearchBackend)
-    ensure_index(es_catalog, backend)
-    bad_id, good_id = sorted(es_catalog.content_hashes())[:2]
+    ensure_index(catalog, backend)
+    bad_id, good_id = sorted(catalog.content_hashes())[:2]
     for doc_id in (bad_id, good_id):
-        es_catalog.set_tags(doc_id, "topic", add=["criminal"], editor="t")
-    bad, good = (index_fields(es_catalog.get(i)) for i in (bad_id, good_id))
-    rev = es_catalog.max_rev()
+        catalog.set_tags(doc_id, "topic", add=["criminal"], editor="t")
+    bad, good = (index_fields(catalog.get(i)) for i in (bad_id, good_id))
+    rev = catalog.max_rev()
     backend.applied_rev()
     backend.apply([poisoned(bad), good], [], rev)
 
@@ -114,30 +103,27 @@ def test_rejected_document_is_recorded_retried_and_cleared_when_fixed(
     [failure] = backend.failed_documents()
     assert failure["id"] == bad_id and failure["status"] == 400 and failure["attempts"] == 1
     assert backend.health()["failed_documents"] == 1
-    report = verify_index(es_catalog, backend)
+    report = verify_index(catalog, backend)
     assert report.stale == [bad_id]  # not silently lost: verify and health both show it
 
     backend.apply([], [], rev)  # every later batch retries recorded failures
     assert backend.failed_documents()[0]["attempts"] == 2
 
-    es_catalog.set_tags(bad_id, "topic", add=["labor"], editor="t")  # a new, valid version
-    assert sync_once(es_catalog, backend) == 1
+    catalog.set_tags(bad_id, "topic", add=["labor"], editor="t")  # a new, valid version
+    assert sync_once(catalog, backend) == 1
     assert backend.failed_documents() == []
-    assert verify_index(es_catalog, backend).ok
+    assert verify_index(catalog, backend).ok
 
 
 def test_transient_429_is_retried_with_backoff(
-    es_engine: Engine, es_catalog: Catalog, client: Elasticsearch
+    engine: Engine, catalog: Catalog, client: Elasticsearch
 ) -> None:
-    settings = es_engine.settings
-    backend = ElasticsearchBackend(
-        Elasticsearch(settings.es_url),
-        settings.es_index_prefix,
-        writer=None,
-    )
-    backend.writer = BulkWriter(backend.client, initial_backoff=0.2, max_backoff=1.0)
-    es_engine.opened.append(backend)
-    ensure_index(es_catalog, backend)
+    settings = engine.settings
+    own = Elasticsearch(settings.es_url)
+    writer = BulkWriter(own, initial_backoff=0.2, max_backoff=1.0)
+    backend = ElasticsearchBackend(own, settings.es_index_prefix, writer=writer)
+    engine.opened.append(backend)
+    ensure_index(catalog, backend)
     live = backend.live_index
     # the block Elasticsearch sets at the flood-stage disk watermark: writes get 429
     client.indices.put_settings(index=live, settings={"index.blocks.read_only_allow_delete": True})
@@ -147,53 +133,53 @@ def test_transient_429_is_retried_with_backoff(
             index=live, settings={"index.blocks.read_only_allow_delete": None}
         ),
     )
-    target = min(es_catalog.content_hashes())
-    es_catalog.set_tags(target, "audience", add=["veterans"], editor="t")
+    target = min(catalog.content_hashes())
+    catalog.set_tags(target, "audience", add=["veterans"], editor="t")
     unblock.start()
     try:
-        assert sync_once(es_catalog, backend) == 1
+        assert sync_once(catalog, backend) == 1
     finally:
         unblock.join()
     assert backend.writer.retried >= 1
     assert backend.failed_documents() == []
-    assert verify_index(es_catalog, backend).ok
+    assert verify_index(catalog, backend).ok
 
 
 def test_a_late_writer_never_writes_into_an_index_built_after_its_read(
-    es_engine: Engine, es_catalog: Catalog, client: Elasticsearch
+    engine: Engine, catalog: Catalog, client: Elasticsearch
 ) -> None:
-    worker, rebuilder = es_engine.open(), es_engine.open()
+    worker, rebuilder = engine.open(), engine.open()
     assert isinstance(worker, ElasticsearchBackend)
-    ensure_index(es_catalog, worker)
+    ensure_index(catalog, worker)
     first = worker.live_index
     worker.applied_rev()  # the worker computes a batch against the first index …
-    target = min(es_catalog.content_hashes())
-    es_catalog.set_tags(target, "audience", add=["veterans"], editor="t")
-    batch = [index_fields(es_catalog.get(target))]
-    rebuild(es_catalog, rebuilder)  # … while a rebuild swaps the aliases
+    target = min(catalog.content_hashes())
+    catalog.set_tags(target, "audience", add=["veterans"], editor="t")
+    batch = [index_fields(catalog.get(target))]
+    rebuild(catalog, rebuilder)  # … while a rebuild swaps the aliases
     assert worker.live_index != first
-    worker.apply(batch, [], es_catalog.max_rev())  # lands in the index it was computed for
+    worker.apply(batch, [], catalog.max_rev())  # lands in the index it was computed for
     client.indices.refresh(index=first)
-    in_first = client.get(index=first, id=target)["_source"]["record"]["audiences"]
+    in_first = json.loads(client.get(index=first, id=target)["_source"]["record"])["audiences"]
     assert "veterans" in in_first
-    assert verify_index(es_catalog, worker).ok  # the rebuilt index had the change already
+    assert verify_index(catalog, worker).ok  # the rebuilt index had the change already
 
     worker.applied_rev()
-    rebuild(es_catalog, rebuilder)
-    rebuild(es_catalog, rebuilder)  # the worker's index is gone now
+    rebuild(catalog, rebuilder)
+    rebuild(catalog, rebuilder)  # the worker's index is gone now
     with pytest.raises(StaleWriteTarget):
-        worker.apply(batch, [], es_catalog.max_rev())
-    assert sync_once(es_catalog, worker) == 0  # re-reads the revision of the live index
-    assert verify_index(es_catalog, worker).ok
+        worker.apply(batch, [], catalog.max_rev())
+    assert sync_once(catalog, worker) == 0  # re-reads the revision of the live index
+    assert verify_index(catalog, worker).ok
 
 
 def test_same_ranking_scores_and_facets_as_the_embedded_engine(
-    es_engine: Engine, es_catalog: Catalog, tmp_path: Path
+    engine: Engine, catalog: Catalog, tmp_path: Path
 ) -> None:
-    es = es_engine.open()
+    es = engine.open()
     embedded = TantivyBackend(tmp_path / "tantivy")
-    ensure_index(es_catalog, es)
-    ensure_index(es_catalog, embedded)
+    ensure_index(catalog, es)
+    ensure_index(catalog, embedded)
     queries = ["老板拖欠工资", "离婚 子女 抚养", "借款 利息", "交通事故 赔偿", "法律援助", "工伤"]
     queries += ["醉驾 判刑", "试用期 辞退 赔偿", "彩礼 返还", "外卖骑手 受伤", "遗嘱 继承"]
     for query in queries:
@@ -209,13 +195,13 @@ def test_same_ranking_scores_and_facets_as_the_embedded_engine(
 
 
 def test_a_yellow_cluster_is_reported_degraded_and_search_still_answers(
-    es_engine: Engine, es_catalog: Catalog
+    engine: Engine, catalog: Catalog
 ) -> None:
-    es_engine.overrides["es_replicas"] = "1"  # one node cannot hold a replica: yellow
-    backend = es_engine.open()
-    ensure_index(es_catalog, backend)
+    engine.overrides["es_replicas"] = "1"  # one node cannot hold a replica: yellow
+    backend = engine.open()
+    ensure_index(catalog, backend)
     with (
-        LiveServer(es_engine.settings) as server,
+        LiveServer(engine.settings) as server,
         httpx.Client(base_url=server.base_url, timeout=30) as http,
     ):
         health = http.get("/api/v1/healthz")
