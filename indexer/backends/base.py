@@ -13,6 +13,10 @@ class IndexBusy(RuntimeError):
     """Another process holds the index writer; retry later or let that process apply changes."""
 
 
+class BackendUnavailable(RuntimeError):
+    """The engine cannot answer now (unreachable, overloaded, shards missing); retry later."""
+
+
 class SearchBackend(Protocol):
     """An engine that indexes analysed documents and answers search requests."""
 

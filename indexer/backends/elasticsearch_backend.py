@@ -35,10 +35,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
+from elasticsearch import (
+    ApiError,
+    BadRequestError,
+    Elasticsearch,
+    NotFoundError,
+    TransportError,
+)
 from elasticsearch.helpers import scan
 
 from fasou.config import Settings
+from indexer.backends.base import BackendUnavailable
 from indexer.backends.es_bulk import BulkAction, BulkWriter, DocumentFailure
 from indexer.backends.es_mappings import (
     FAILURES_MAPPINGS,
@@ -402,6 +409,12 @@ class ElasticsearchBackend:
             )
         except NotFoundError:  # no index yet: nothing to find
             return BackendResult(total=0, hits=[], facets=empty_facets)
+        except TransportError as exc:  # unreachable nodes, timeouts
+            raise BackendUnavailable(repr(exc)) from exc
+        except ApiError as exc:
+            if exc.meta.status == 429 or exc.meta.status >= 500:
+                raise BackendUnavailable(str(exc)) from exc
+            raise
         hits = [
             BackendHit(
                 hit["_id"],

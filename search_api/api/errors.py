@@ -16,6 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from indexer.backends.base import BackendUnavailable
+
 log = logging.getLogger(__name__)
 
 
@@ -78,6 +80,15 @@ def install_error_handlers(app: FastAPI) -> None:
             error_body(str(exc.detail), code),
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(BackendUnavailable)
+    async def _unavailable(_request: Request, exc: BackendUnavailable) -> JSONResponse:
+        log.warning("search backend unavailable: %s", exc)
+        return JSONResponse(
+            error_body("the search engine is unavailable; retry shortly", "backend_unavailable"),
+            status_code=503,
+            headers={"Retry-After": "5"},
         )
 
     @app.exception_handler(Exception)
