@@ -33,10 +33,12 @@ from typing import Any
 from analyzers.version import analysis_fingerprint
 from indexer.backends.fields import KEYWORD_FIELD_NAMES, TEXT_FIELD_NAMES
 from indexer.ranking import BM25_B, BM25_K1
+from indexer.search.types import FACET_FIELDS
 
 #: Bump when the mappings or settings below change: a live index with another
 #: version is reported incompatible and rebuilt (into a new versioned index).
-SCHEMA_VERSION = 2  # 2: record as a JSON string, no _source excludes
+#: 2: record as a JSON string, no _source excludes; 3: eager global ordinals for facets.
+SCHEMA_VERSION = 3
 ANALYZER = "fasou_ws"
 SIMILARITY = "fasou_bm25"
 
@@ -128,7 +130,15 @@ def mappings(rev: int = 0) -> dict[str, Any]:
     }
     properties: dict[str, Any] = {"id": {"type": "keyword"}}
     properties |= {name: dict(text) for name in TEXT_FIELD_NAMES}
-    properties |= {name: {"type": "keyword", "ignore_above": 1024} for name in KEYWORD_FIELD_NAMES}
+    properties |= {
+        name: {
+            "type": "keyword",
+            "ignore_above": 1024,
+            # facets aggregate on every search: build their ordinals at refresh, not per query
+            "eager_global_ordinals": name in FACET_FIELDS,
+        }
+        for name in KEYWORD_FIELD_NAMES
+    }
     properties |= {
         "published": {"type": "date", "format": "strict_date"},
         "content_hash": {"type": "keyword", "index": False},

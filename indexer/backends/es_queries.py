@@ -96,28 +96,28 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
     if faceted:
         body["post_filter"] = _all_of(list(faceted.values()))
     if request.facets:
-        body["aggs"] = {
-            name: {
-                "filter": _all_of([c for other, c in faceted.items() if other != name]),
-                "aggs": {"values": {"terms": {"field": name, "size": FACET_SIZE}}},
-            }
-            for name in request.facets
-        }
+        body["aggs"] = {name: _facet_agg(name, faceted) for name in request.facets}
     if request.explain:
         body["explain"] = True
     return body
 
 
+def _facet_agg(name: str, faceted: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Counts of ``name`` under every faceted filter except its own (a plain ``terms`` if none)."""
+    terms = {"terms": {"field": name, "size": FACET_SIZE}}
+    others = [clause for other, clause in faceted.items() if other != name]
+    return {"filter": _all_of(others), "aggs": {"values": terms}} if others else terms
+
+
 def facet_counts(
     aggregations: dict[str, Any], facets: tuple[str, ...]
 ) -> dict[str, dict[str, int]]:
-    return {
-        name: {
-            bucket["key"]: int(bucket["doc_count"])
-            for bucket in aggregations[name]["values"]["buckets"]
-        }
-        for name in facets
-    }
+    out = {}
+    for name in facets:
+        agg = aggregations[name]
+        buckets = agg.get("values", agg)["buckets"]
+        out[name] = {bucket["key"]: int(bucket["doc_count"]) for bucket in buckets}
+    return out
 
 
 def preference(plan: QueryPlan) -> str:
