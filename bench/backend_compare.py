@@ -11,7 +11,8 @@ folder) into a fresh catalog, analyse it once, then for each backend
   CPU-second (this process + the Elasticsearch node), which a machine shared
   with other work distorts far less than wall-clock rates;
 * **search**: ``fasou serve`` on that backend, the layperson queries of
-  ``bench/queries`` over HTTP (top 10 + snippets + facets), p50/p95 medians of
+  ``bench/queries`` over HTTP (top 10 + snippets + facets) after three
+  warm-up rounds (the JVM compiles hot code late), p50/p95 medians of
   ``--rounds`` rounds (``bench/search_latency.py``).
 
 Elasticsearch is a local node from ``scripts/es-test-node`` (full JIT, 2 GB
@@ -75,6 +76,7 @@ def main() -> None:
         yield from samples.iter_samples()
 
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    queries = layperson_queries()
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="fasou-compare-") as tmp:
         data_dir = Path(tmp)
@@ -98,7 +100,7 @@ def main() -> None:
                         cpu_seconds.append(cpu)
                     backend.close()
                     with running_server(data_dir, backend_env(settings)) as base:
-                        latency = measure(base, layperson_queries(), args.rounds, {})
+                        latency = measure(base, queries, args.rounds, {}, warmup=3 * len(queries))
                     results[kind] = {
                         "bulk_docs_per_s": docs / statistics.median(seconds),
                         "bulk_s_runs": seconds,
