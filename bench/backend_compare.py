@@ -4,12 +4,13 @@ Usage: ``python bench/backend_compare.py [--runs N] [--rounds N] [--laws DIR] [-
 One run: import the corpus (starter corpus by default, or a Markdown statute
 folder) into a fresh catalog, analyse it once, then for each backend
 
-* **bulk indexing**: ``rebuild`` from the analysed documents, ``--runs`` times
-  (median docs/s). Analysis is the same work for both backends and is reported
-  on its own line; Elasticsearch's figure includes creating the index, making
-  it durable (flush), refreshing, counting and the alias swap. Also per
-  CPU-second (this process + the Elasticsearch node), which a machine shared
-  with other work distorts far less than wall-clock rates;
+* **bulk indexing**: ``rebuild`` from the analysed documents, once to warm
+  up and then ``--runs`` times (median docs/s). Analysis is the same work for
+  both backends and is reported on its own line; Elasticsearch's figure
+  includes creating the index, making it durable (flush), refreshing,
+  counting and the alias swap. Also per CPU-second (this process + the
+  Elasticsearch node), which a machine shared with other work distorts far
+  less than wall-clock rates;
 * **search**: ``fasou serve`` on that backend, the layperson queries of
   ``bench/queries`` over HTTP (top 10 + snippets + facets) after three
   warm-up rounds (the JVM compiles hot code late), p50/p95 medians of
@@ -90,6 +91,7 @@ def main() -> None:
                 for kind in BACKENDS:
                     settings = backend_settings(kind, data_dir, url, prefix)
                     backend = open_backend(settings)
+                    backend.rebuild(rev, analysed)  # warm-up (JIT, caches), not measured
                     seconds, cpu_seconds = [], []
                     for _ in range(args.runs):
                         cpu = time.process_time() + engine_cpu_seconds(kind, url)
