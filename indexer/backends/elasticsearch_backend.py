@@ -254,10 +254,14 @@ class ElasticsearchBackend:
             self.client.options(ignore_status=404).indices.delete(index=index)
             raise
         self._local.index = None
-        self._remove_old_indices(keep={index, *(previous or [])})
-        self._clear_failures(
-            [p["id"] for p in self._pending_failures() if int(p["version"]) <= rev]
-        )
+        try:  # housekeeping: the swap has happened, a failure here must not undo the rebuild
+            self._remove_old_indices(keep={index, *(previous or [])})
+            # recorded rejections up to ``rev`` are settled: the snapshot held those documents
+            self._clear_failures(
+                [p["id"] for p in self._pending_failures() if int(p["version"]) <= rev]
+            )
+        except (ApiError, TransportError) as exc:
+            log.warning("rebuild of %s done; cleaning up afterwards failed: %s", index, exc)
         return count
 
     def _fill(self, index: str, rev: int, batches: Iterable[list[IndexFields]]) -> int:
