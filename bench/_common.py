@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import statistics
@@ -22,6 +23,20 @@ from indexer.catalog import Catalog
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 QUERY_FILE = REPO / "bench" / "queries" / "layperson.txt"
+
+
+def add_stard_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--laws``, ``--queries``, ``--qrels`` (STARD train in ../shared/data) and ``--data-dir``."""
+    parser.add_argument("--laws", type=Path, default=SHARED_DATA / "laws")
+    parser.add_argument(
+        "--queries", type=Path, default=SHARED_DATA / "eval" / "stard_train_queries.jsonl"
+    )
+    parser.add_argument(
+        "--qrels", type=Path, default=SHARED_DATA / "eval" / "stard_train_qrels.tsv"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(os.environ.get("FASOU_DATA_DIR", "data"))
+    )
 
 
 def percentile(values: list[float], pct: float) -> float:

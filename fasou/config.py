@@ -50,6 +50,18 @@ class Settings(BaseSettings):
     max_page: int = 100
     index_sync_interval: float = Field(default=0.5, description="seconds between catalog polls")
 
+    # -- personalisation ------------------------------------------------------
+    event_retention_days: int = Field(
+        default=180, ge=1, description="profile events older than this are purged"
+    )
+    event_purge_interval_hours: float = Field(default=6.0, gt=0)
+    interest_half_life_days: float = Field(
+        default=30.0, gt=0, description="an event's weight halves every this many days"
+    )
+    profile_cache_seconds: float = Field(
+        default=10.0, ge=0, description="how long a process reuses a computed profile"
+    )
+
     @property
     def catalog_url(self) -> str:
         if self.database_url:

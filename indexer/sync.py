@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from indexer.backends.base import SearchBackend
 from indexer.backends.fields import IndexFields, index_fields
 from indexer.catalog import Catalog
+from indexer.tagging.store import refresh_suggestions
 
 log = logging.getLogger(__name__)
 
 
 def sync_once(catalog: Catalog, backend: SearchBackend, batch_size: int = 2000) -> int:
     """Apply every pending catalog change; returns how many documents changed in the index."""
+    refresh_suggestions(catalog)  # suggested tags are part of what gets indexed
     applied = 0
     rev = backend.applied_rev()
     while True:
@@ -47,6 +49,7 @@ def _analysed(batches: Iterator[list[dict]]) -> Iterator[list[IndexFields]]:
 
 def rebuild(catalog: Catalog, backend: SearchBackend) -> int:
     """Build a fresh index from a consistent catalog snapshot, then catch up on later changes."""
+    refresh_suggestions(catalog)
     rev, batches = catalog.snapshot()
     count = backend.rebuild(rev, _analysed(batches))
     log.info("rebuilt %s index: %d documents at rev %d", backend.name, count, rev)

@@ -27,6 +27,25 @@ class SearchResponse(BaseModel):
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
     took_ms: float
+    understanding: dict[str, Any] = Field(
+        default_factory=dict,
+        description="how the query was understood: terms, expansions, laws, lookups, intent",
+    )
+    relaxed: bool = Field(False, description="true when results come from relaxed matching")
+    notice: str | None = Field(None, description="message to show, e.g. after relaxed matching")
+    did_you_mean: str | None = Field(None, description="the query with homophone typos fixed")
+
+
+class SuggestItem(BaseModel):
+    text: str
+    kind: str = Field(description="query | law | term")
+    match: str = Field(description="prefix | pinyin | initials | homophone")
+
+
+class SuggestResponse(BaseModel):
+    query: str
+    suggestions: list[SuggestItem]
+    did_you_mean: str | None = None
 
 
 class DocumentResponse(BaseModel):
@@ -40,6 +59,9 @@ class DocumentResponse(BaseModel):
     body: str
     audiences: list[str]
     topics: list[str]
+    links: dict[str, Any] | None = Field(
+        None, description="cites / cited_by (by type) / related items"
+    )
 
 
 class ErrorItem(BaseModel):
@@ -65,3 +87,26 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorResponse, "description": "not found"},
     422: {"model": ErrorResponse, "description": "invalid parameter (named in errors[].field)"},
 }
+
+
+class ProfileResponse(BaseModel):
+    """A profile: what the resident declared, and what ranking makes of it."""
+
+    id: str
+    declared: dict[str, Any]
+    audiences: dict[str, float] = Field(
+        description="audience → weight used by ranking (declared/implied 1, learned ≤ 0.5)"
+    )
+    interests: dict[str, dict[str, float]] = Field(
+        description="learned from events with time decay: topics / audiences → affinity"
+    )
+    events: int = Field(description="events kept (within the retention period)")
+    created_at: str
+    updated_at: str
+
+
+class FeedResponse(BaseModel):
+    profile: str
+    size: int
+    items: list[SearchHit]
+    next_cursor: str | None

@@ -6,6 +6,7 @@ import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -144,3 +145,44 @@ def es_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EsTestCluster]
     cluster = start_es_or_skip(tmp_path_factory.mktemp("es-node"))
     yield cluster
     cluster.stop()
+
+
+# -- backends for cross-backend tests (personalisation, issue 6) --------------
+#: Every test taking the ``backend_name`` fixture runs on both backends; the
+#: Elasticsearch one on the session's real node (mark: es).
+SEARCH_BACKENDS = [
+    pytest.param("tantivy", id="tantivy"),
+    pytest.param("elasticsearch", id="elasticsearch", marks=pytest.mark.es),
+]
+#: The node and index prefix ``open_test_backend`` uses for the current test.
+_es_target: dict[str, str] = {}
+
+
+@pytest.fixture(params=SEARCH_BACKENDS)
+def backend_name(request: pytest.FixtureRequest) -> Iterator[str]:
+    if request.param != "elasticsearch":
+        yield request.param
+        return
+    from elasticsearch import Elasticsearch
+
+    node = request.getfixturevalue("es_node")
+    prefix = f"x{uuid.uuid4().hex[:10]}"
+    _es_target.update(url=node.url, prefix=prefix)
+    yield request.param
+    _es_target.clear()
+    with Elasticsearch(node.url) as client:
+        client.options(ignore_status=404).indices.delete(index=f"{prefix}*")
+        client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}*")
+
+
+def open_test_backend(name: str, root: Path):  # type: ignore[no-untyped-def]
+    """A fresh, empty backend of kind ``name`` under ``root`` (or on the test's ES prefix)."""
+    if name == "tantivy":
+        return TantivyBackend(root / "tantivy")
+    if name == "elasticsearch":
+        from elasticsearch import Elasticsearch
+
+        from indexer.backends.elasticsearch_backend import ElasticsearchBackend
+
+        return ElasticsearchBackend(Elasticsearch(_es_target["url"]), _es_target["prefix"])
+    raise NotImplementedError(f"no test backend {name!r}")

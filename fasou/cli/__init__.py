@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from fasou.cli import evaluate, importing, indexing, serving
+from fasou.cli import evaluate, importing, indexing, profiles, serving
 
 app = typer.Typer(
     help="法搜 (fasou): legal search for residents.",
@@ -16,6 +16,7 @@ app = typer.Typer(
 )
 app.add_typer(importing.app, name="import")
 app.add_typer(indexing.app, name="index")
+app.add_typer(profiles.app, name="profiles")
 app.command("serve")(serving.serve)
 app.command("eval")(evaluate.eval_command)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from indexer.backends.fields import IndexFields
-from indexer.search.types import BackendResult, SearchRequest
+from indexer.search.types import BackendHit, BackendResult, SearchRequest
 
 
 class IndexBusy(RuntimeError):
@@ -23,6 +23,9 @@ class SearchBackend(Protocol):
     name: str
 
     def search(self, request: SearchRequest) -> BackendResult: ...
+
+    def fetch(self, ids: list[str]) -> list[BackendHit]:
+        """Indexed documents by id, in the given order (direct article lookup, related items)."""
 
     def apply(self, upserts: list[IndexFields], deletes: list[str], rev: int) -> None:
         """Apply one batch of catalog changes and record ``rev`` as applied (durably)."""

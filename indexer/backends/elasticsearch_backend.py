@@ -102,6 +102,7 @@ def _document(fields: IndexFields) -> dict[str, Any]:
         **fields.text,
         **fields.keywords,
         "published": fields.published.isoformat() if fields.published else None,
+        "prior": fields.prior,
         "content_hash": fields.record.get("content_hash") or "",
         "index_hash": fields.index_hash,
         "record": orjson.dumps(fields.record).decode(),
@@ -430,6 +431,20 @@ class ElasticsearchBackend:
         ]
         facets = facet_counts(response["aggregations"], request.facets) if request.facets else {}
         return BackendResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets)
+
+    def fetch(self, ids: list[str]) -> list[BackendHit]:
+        """The indexed documents with these ids, in the given order (missing ones skipped)."""
+        if not ids:
+            return []
+        try:
+            response = self.client.mget(index=self.names.read_alias, ids=ids, source=["record"])
+        except NotFoundError:
+            return []
+        return [
+            BackendHit(doc["_id"], 0.0, orjson.loads(doc["_source"]["record"]))
+            for doc in response["docs"]
+            if doc.get("found")
+        ]
 
     def count(self) -> int:
         try:

@@ -20,8 +20,9 @@ way:
 * ``content_hash`` and ``index_hash`` as doc-values-only keywords, read by
   ``fasou index verify`` without loading ``_source``.
 
-A future static per-document prior is a ``float`` field (``prior``) here and a
-``function_score`` in ``es_queries.scored_query`` (see docs/architecture.md).
+* ``prior``: the static per-document prior (``indexer.ranking.prior_value``) as
+  a ``float`` with doc values only; ``es_queries.scored_query`` multiplies
+  scores by log2(2 + prior) with ``function_score``.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ from indexer.search.types import FACET_FIELDS
 
 #: Bump when the mappings or settings below change: a live index with another
 #: version is reported incompatible and rebuilt (into a new versioned index).
-#: 2: record as a JSON string, no _source excludes; 3: eager global ordinals for facets.
-SCHEMA_VERSION = 3
+#: 2: record as a JSON string, no _source excludes; 3: eager global ordinals for facets;
+#: 4: ``bigram`` text field and ``prior``.
+SCHEMA_VERSION = 4
 ANALYZER = "fasou_ws"
 SIMILARITY = "fasou_bm25"
 
@@ -141,6 +143,7 @@ def mappings(rev: int = 0) -> dict[str, Any]:
     }
     properties |= {
         "published": {"type": "date", "format": "strict_date"},
+        "prior": {"type": "float", "index": False},
         "content_hash": {"type": "keyword", "index": False},
         "index_hash": {"type": "keyword", "index": False},
         "record": {"type": "keyword", "index": False, "doc_values": False},

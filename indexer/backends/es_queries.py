@@ -2,11 +2,13 @@
 
 The same ranking as the embedded engine (``indexer.backends.tantivy_backend``):
 
-* one ``term`` query per (query term, text field), boosted by the term's
-  weight × ``indexer.ranking.FIELD_BOOSTS[field]``, summed in a ``bool``
-  ``should`` (at least one must match). Query expansions (synonyms) arrive as
-  extra weighted terms in the ``QueryPlan``, so no synonym filter is needed
-  here: there is one source of synonyms for both backends.
+* one ``term`` query per (query term, text field the term targets), boosted
+  by the term's weight × ``indexer.ranking.FIELD_BOOSTS[field]``, summed in a
+  ``bool`` ``should`` (at least one must match). Query expansions (colloquial
+  → legal, law aliases, bigrams) arrive as extra weighted terms in the
+  ``QueryPlan``, so no synonym filter is needed here: there is one source of
+  synonyms for both backends;
+* the static prior multiplies the score by log2(2 + prior);
 * filters never score (``filter`` clauses);
 * facets are multi-select: a facet that is being filtered on counts as if its
   own filter were off (its filter sits in ``post_filter`` and in the other
@@ -20,42 +22,47 @@ with one-byte length norms), so scores are directly comparable.
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Any
 
 from analyzers.query import QueryPlan
-from indexer.backends.fields import TEXT_FIELD_NAMES
 from indexer.ranking import FIELD_BOOSTS
 from indexer.search.types import Filters, SearchRequest
 
 #: Facet values returned per facet (as in the embedded engine).
 FACET_SIZE = 50
+#: Turns ``log2p`` (log10(2 + x)) into log2(2 + x).
+PRIOR_WEIGHT = math.log2(10)
 
 
 def text_query(plan: QueryPlan) -> dict[str, Any]:
-    """Weighted term queries over the analysed text fields."""
+    """Weighted term queries over the analysed text fields each term targets."""
     should = [
         {"term": {field: {"value": term.text, "boost": term.weight * FIELD_BOOSTS[field]}}}
         for term in plan.terms
-        for field in TEXT_FIELD_NAMES
+        for field in term.fields
     ]
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
-def scored_query(plan: QueryPlan) -> dict[str, Any]:
-    """What scores a hit. The one place a static per-document prior will enter.
+def scored_query(request: SearchRequest) -> dict[str, Any]:
+    """What scores a hit: the text query, times log2(2 + prior) unless the prior is off.
 
-    With a numeric ``prior`` field (``es_mappings``), the engine-neutral rule
-    "score × log2(2 + prior)" is::
-
-        {"function_score": {"query": text_query(plan),
-                            "field_value_factor": {"field": "prior", "modifier": "log2p",
-                                                   "missing": 0},
-                            "boost_mode": "multiply"}}
-
-    ``log2p`` is log10(2 + x) = log2(2 + x) / log2(10): the same order, and a
-    constant factor, which leaves the order alone.
+    Elasticsearch's ``log2p`` modifier is log10(2 + prior) = log2(2 + prior) ×
+    log10(2); the function's ``weight`` of log2(10) cancels that constant, so
+    scores equal the embedded engine's (``weight_by_field``), not just their order.
     """
-    return text_query(plan)
+    query = text_query(request.plan)
+    if not request.use_prior:
+        return query
+    prior = {"field": "prior", "modifier": "log2p", "missing": 0}
+    return {
+        "function_score": {
+            "query": query,
+            "functions": [{"field_value_factor": prior, "weight": PRIOR_WEIGHT}],
+            "boost_mode": "multiply",
+        }
+    }
 
 
 def keyword_clauses(filters: Filters) -> dict[str, dict[str, Any]]:
@@ -86,7 +93,7 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
     if (dates := date_clause(request.filters)) is not None:
         always.append(dates)
     body: dict[str, Any] = {
-        "query": {"bool": {"must": [scored_query(request.plan)], "filter": always}},
+        "query": {"bool": {"must": [scored_query(request)], "filter": always}},
         "sort": [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}],
         "from": request.offset,
         "size": request.limit,

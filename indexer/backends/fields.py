@@ -14,10 +14,13 @@ from datetime import date
 from typing import Any
 
 from analyzers import analyzed_text
+from analyzers.bigrams import bigram_text
+from indexer.ranking import prior_value
 
 NATIONAL_REGION = "全国"
-#: Analysed text fields every backend indexes (boosts: ``indexer.ranking.FIELD_BOOSTS``).
-TEXT_FIELD_NAMES = ("title", "context", "body")
+#: Analysed text fields every backend indexes (boosts: ``indexer.ranking.FIELD_BOOSTS``):
+#: words of ``title``/``context``/``body`` and character bigrams of title + body.
+TEXT_FIELD_NAMES = ("title", "context", "body", "bigram")
 #: What an otherwise empty text field holds. Lucene's BM25 (Elasticsearch) takes
 #: document counts and average lengths over the documents that *have* a field,
 #: tantivy's over all documents; with no empty fields the two agree, and so do
@@ -58,6 +61,8 @@ class IndexFields:
     keywords: dict[str, list[str]]
     published: date | None
     record: dict[str, Any]
+    #: Static prior (authority, status, editorial standing): ``indexer.ranking.prior_value``.
+    prior: float = 0.0
 
     @property
     def index_hash(self) -> str:
@@ -67,17 +72,17 @@ class IndexFields:
 def index_hash(record: Mapping[str, Any]) -> str:
     """What an index must hold for a document to be current: its content and effective tags.
 
-    ``content_hash`` covers what a source supplied; editors' tag decisions change
-    the effective ``audiences``/``topics`` without changing it, so verification
-    compares this hash (catalog side and index side compute it here, once).
+    ``content_hash`` covers what a source supplied; editors' tag decisions and
+    automatic suggestions change the effective ``audiences``/``topics`` (and
+    ``suggested_*``) without changing it, so verification compares this hash
+    (catalog side and index side compute it here, once).
     """
-    key = "\x1f".join(
-        (
-            record.get("content_hash") or "",
-            ",".join(sorted(record.get("audiences") or [])),
-            ",".join(sorted(record.get("topics") or [])),
-        )
-    )
+    parts = [record.get("content_hash") or ""]
+    for key in ("audiences", "topics"):
+        parts.append(",".join(sorted(record.get(key) or [])))
+        suggested = record.get(f"suggested_{key}") or {}
+        parts.append(",".join(f"{v}:{c}" for v, c in sorted(suggested.items())))
+    key = "\x1f".join(parts)
     return hashlib.sha1(key.encode()).hexdigest()[:20]
 
 
@@ -167,14 +172,21 @@ def index_fields(record: dict[str, Any]) -> IndexFields:
         "level": [record["level"]] if record.get("level") else [],
         "department": [record["department"]] if record.get("department") else [],
         "region": region_terms(record.get("region")),
-        "audience": list(record.get("audiences") or []),
-        "topic": list(record.get("topics") or []),
+        # Editorial tags plus the suggestions that count (see indexer.tagging).
+        "audience": [*(record.get("audiences") or []), *(record.get("suggested_audiences") or {})],
+        "topic": [*(record.get("topics") or []), *(record.get("suggested_topics") or {})],
         "source": [record["source"]] if record.get("source") else [],
     }
+    text = {name: _analyzed(parts[name]) for name in ("title", "context", "body")}
+    text["bigram"] = (
+        " ".join(b for part in parts["title"] + parts["body"] if (b := bigram_text(part)))
+        or EMPTY_FIELD_TOKEN
+    )
     return IndexFields(
         id=record["id"],
-        text={name: _analyzed(parts[name]) for name in TEXT_FIELD_NAMES},
+        text=text,
         keywords=keywords,
         published=date.fromisoformat(published[:10]) if published else None,
         record=record,
+        prior=prior_value(record),
     )

@@ -34,15 +34,15 @@ from indexer.backends.fields import (
 from indexer.ranking import FIELD_BOOSTS, SCORE_DECIMALS
 from indexer.search.types import BackendHit, BackendResult, Filters, SearchRequest
 
-#: 3: empty text fields hold ``fields.EMPTY_FIELD_TOKEN``.
-SCHEMA_VERSION = 3
+#: 3: bigram field and prior; 4: empty text fields hold ``fields.EMPTY_FIELD_TOKEN``.
+SCHEMA_VERSION = 4
 ANALYZER = "fasou_ws"
 TEXT_FIELDS = {name: f"{name}_t" for name in TEXT_FIELD_NAMES}
 _STATE = "state.json"
 _CURRENT = "CURRENT"
 _RELOAD_EVERY = 0.2
 #: Extra hits fetched so that ties at a page boundary are ordered by id too.
-TIE_WINDOW = 16  # seconds between checks for new commits / a swapped generation
+TIE_WINDOW = 16
 
 
 def build_schema() -> tantivy.Schema:
@@ -55,6 +55,8 @@ def build_schema() -> tantivy.Schema:
             field, stored=False, tokenizer_name=ANALYZER, index_option="position"
         )
     builder.add_date_field("published", indexed=True, fast=True)
+    # The static prior: searches multiply scores by log2(2 + prior) (``weight_by_field``).
+    builder.add_float_field("prior", stored=False, indexed=False, fast=True)
     builder.add_bytes_field("record", stored=True)
     return builder.build()
 
@@ -220,6 +222,7 @@ class TantivyBackend:
                     fields.published.year, fields.published.month, fields.published.day, tzinfo=UTC
                 ),
             )
+        doc.add_float("prior", float(fields.prior))
         doc.add_bytes("record", orjson.dumps(fields.record))
         return doc
 
@@ -281,8 +284,8 @@ class TantivyBackend:
     def _text_query(self, request: SearchRequest) -> tantivy.Query:
         clauses = []
         for term in request.plan.terms:
-            for field_key, field in TEXT_FIELDS.items():
-                query = tantivy.Query.term_query(self.schema, field, term.text)
+            for field_key in term.fields:
+                query = tantivy.Query.term_query(self.schema, TEXT_FIELDS[field_key], term.text)
                 boost = term.weight * FIELD_BOOSTS[field_key]
                 clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(query, boost)))
         if not clauses:
@@ -323,13 +326,20 @@ class TantivyBackend:
         query = self._query(request)
         # Equal scores are ordered by id, not by where documents sit in segments,
         # so results do not depend on how the index was built (and match ES).
-        result = searcher.search(query, limit=request.offset + request.limit + TIE_WINDOW)
-        ranked = _order_ties_by_id(
-            searcher,
-            [(round(s, SCORE_DECIMALS), a) for s, a in result.hits],
-            request.offset,
-            request.limit,
-        )
+        # The collector cuts a tie group at an arbitrary member, so fetch until
+        # the group at the page's end is complete.
+        page_end = request.offset + request.limit
+        limit = page_end + TIE_WINDOW
+        while True:
+            result = searcher.search(
+                query, limit=limit, weight_by_field="prior" if request.use_prior else None
+            )
+            scored = [(round(s, SCORE_DECIMALS), a) for s, a in result.hits]
+            last = min(len(scored), page_end) - 1
+            if len(scored) < limit or last < 0 or scored[-1][0] < scored[last][0]:
+                break
+            limit *= 2
+        ranked = _order_ties_by_id(searcher, scored, request.offset, request.limit)
         hits = []
         for score, doc, address in ranked:
             record = orjson.loads(doc.get_first("record"))
@@ -339,6 +349,19 @@ class TantivyBackend:
             hits.append(BackendHit(record["id"], float(score), record, explanation))
         facets = self._facets(searcher, request) if request.facets else {}
         return BackendResult(total=result.count or 0, hits=hits, facets=facets)
+
+    def fetch(self, ids: list[str]) -> list[BackendHit]:
+        """The indexed documents with these ids, in the given order (missing ones skipped)."""
+        if not ids:
+            return []
+        searcher = self._searcher()
+        query = tantivy.Query.term_set_query(self.schema, "id", list(ids))
+        result = searcher.search(query, limit=len(ids))
+        by_id = {}
+        for _score, address in result.hits:
+            record = orjson.loads(searcher.doc(address).get_first("record"))
+            by_id[record["id"]] = BackendHit(record["id"], 0.0, record)
+        return [by_id[i] for i in ids if i in by_id]
 
     def _facets(
         self, searcher: tantivy.Searcher, request: SearchRequest

@@ -19,8 +19,10 @@ from indexer.catalog.tables import (
     document_tags,
     documents,
     import_fingerprints,
+    suggested_tags,
 )
 from indexer.models import BaseDocument, document_from_record
+from indexer.ranking import SUGGESTION_MIN_CONFIDENCE
 
 TAG_FACETS = ("audience", "topic")
 
@@ -220,6 +222,28 @@ class Catalog:
                 ).scalars()
             )
 
+    def links_among(self, ids: Sequence[str], kind: str = "cites") -> dict[str, list[str]]:
+        """For each id: the documents it links to and the live ones linking to it (one query)."""
+        out: dict[str, list[str]] = {i: [] for i in ids}
+        if not ids:
+            return out
+        links = document_links
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(links.c.src_id, links.c.dst_id)
+                .where(
+                    links.c.kind == kind,
+                    sa.or_(links.c.src_id.in_(list(ids)), links.c.dst_id.in_(list(ids))),
+                )
+                .order_by(links.c.src_id, links.c.dst_id)
+            ).all()
+        for src, dst in rows:
+            if src in out and dst not in out[src]:
+                out[src].append(dst)
+            if dst in out and src not in out[dst]:
+                out[dst].append(src)
+        return out
+
     @staticmethod
     def _row(doc: BaseDocument, now: datetime) -> dict[str, Any]:
         return {
@@ -371,7 +395,10 @@ class Catalog:
             ).all()
             by_id = {r.id: r for r in rows}
             tags = self._tags_for(conn, list(by_id))
-        return [self._record(by_id[i], tags.get(i, {})) for i in ids if i in by_id]
+            suggested = self._suggestions_for(conn, list(by_id))
+        return [
+            self._record(by_id[i], tags.get(i, {}), suggested.get(i, {})) for i in ids if i in by_id
+        ]
 
     def changes_since(self, rev: int, limit: int = 2000) -> list[dict[str, Any]]:
         """Documents changed after ``rev`` (deleted ones as ``{"id", "deleted": True, "rev"}``)."""
@@ -382,11 +409,13 @@ class Catalog:
                 .order_by(documents.c.rev, documents.c.id)
                 .limit(limit)
             ).all()
-            tags = self._tags_for(conn, [r.id for r in rows if not r.deleted])
+            live = [r.id for r in rows if not r.deleted]
+            tags = self._tags_for(conn, live)
+            suggested = self._suggestions_for(conn, live)
         return [
             {"id": r.id, "deleted": True, "rev": r.rev}
             if r.deleted
-            else self._record(r, tags.get(r.id, {}))
+            else self._record(r, tags.get(r.id, {}), suggested.get(r.id, {}))
             for r in rows
         ]
 
@@ -410,8 +439,12 @@ class Catalog:
                     ).all()
                     if not rows:
                         return
-                    tags = self._tags_for(conn, [r.id for r in rows])
-                    yield [self._record(r, tags.get(r.id, {})) for r in rows]
+                    ids = [r.id for r in rows]
+                    tags = self._tags_for(conn, ids)
+                    suggested = self._suggestions_for(conn, ids)
+                    yield [
+                        self._record(r, tags.get(r.id, {}), suggested.get(r.id, {})) for r in rows
+                    ]
                     last = rows[-1].id
             finally:
                 trans.rollback()
@@ -433,6 +466,7 @@ class Catalog:
         """id → ``index_hash`` (content + effective tags) of live documents, for verification."""
         with self.engine.connect() as conn:
             tags = self._tags_for(conn, None)
+            suggested = self._suggestions_for(conn, None)
             rows = conn.execute(
                 sa.select(
                     documents.c.id,
@@ -444,7 +478,7 @@ class Catalog:
             return {
                 row.id: index_hash(
                     {"content_hash": row.content_hash}
-                    | self._effective_tags(row, tags.get(row.id, {}))
+                    | self._effective_tags(row, tags.get(row.id, {}), suggested.get(row.id, {}))
                 )
                 for row in rows
             }
@@ -467,8 +501,73 @@ class Catalog:
         return out
 
     @staticmethod
-    def _record(row: sa.Row[Any], tags: dict[str, dict[str, str]]) -> dict[str, Any]:
-        """Flat record: core fields, type-specific fields, effective audiences/topics."""
+    def _suggestions_for(
+        conn: Connection, ids: list[str] | None
+    ) -> dict[str, dict[str, dict[str, float]]]:
+        """doc id → facet → value → confidence, for suggestions that count (strongest source).
+
+        ``ids=None``: every document.
+        """
+        out: dict[str, dict[str, dict[str, float]]] = {}
+        query = (
+            sa.select(
+                suggested_tags.c.doc_id,
+                suggested_tags.c.facet,
+                suggested_tags.c.value,
+                sa.func.max(suggested_tags.c.confidence).label("confidence"),
+            )
+            .where(suggested_tags.c.confidence >= SUGGESTION_MIN_CONFIDENCE)
+            .group_by(suggested_tags.c.doc_id, suggested_tags.c.facet, suggested_tags.c.value)
+        )
+        queries = (
+            [query]
+            if ids is None
+            else [query.where(suggested_tags.c.doc_id.in_(list(c))) for c in _chunks(ids, 500)]
+        )
+        for chunked in queries:
+            for row in conn.execute(chunked):
+                out.setdefault(row.doc_id, {}).setdefault(row.facet, {})[row.value] = round(
+                    row.confidence, 4
+                )
+        return out
+
+    def suggestions(self, doc_id: str) -> list[dict[str, Any]]:
+        """Every stored suggestion of a document with its provenance (for editors)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(suggested_tags)
+                .where(suggested_tags.c.doc_id == doc_id)
+                .order_by(
+                    suggested_tags.c.facet,
+                    suggested_tags.c.confidence.desc(),
+                    suggested_tags.c.value,
+                    suggested_tags.c.provenance,
+                )
+            ).all()
+        return [
+            {
+                "facet": r.facet,
+                "value": r.value,
+                "confidence": r.confidence,
+                "provenance": r.provenance,
+                "model_version": r.model_version,
+                "counts": r.confidence >= SUGGESTION_MIN_CONFIDENCE,
+            }
+            for r in rows
+        ]
+
+    @staticmethod
+    def _record(
+        row: sa.Row[Any],
+        tags: dict[str, dict[str, str]],
+        suggested: dict[str, dict[str, float]] | None = None,
+    ) -> dict[str, Any]:
+        """Flat record: core fields, type-specific fields, effective audiences/topics.
+
+        ``suggested_audiences``/``suggested_topics`` hold the automatic suggestions
+        that count (value → confidence) and that neither an editor removed nor the
+        editorial tags already contain: an editor's decision always wins.
+        """
         record: dict[str, Any] = dict(row.fields or {})
         record.update(
             id=row.id,
@@ -483,15 +582,20 @@ class Catalog:
             content_hash=row.content_hash,
             rev=row.rev,
         )
-        record.update(Catalog._effective_tags(row, tags))
+        record.update(Catalog._effective_tags(row, tags, suggested))
         for facet, key in (("audience", "audiences"), ("topic", "topics")):
             record[f"editor_{key}"] = {v: a for v, a in sorted(tags.get(facet, {}).items())}
         return record
 
     @staticmethod
-    def _effective_tags(row: Any, tags: dict[str, dict[str, str]]) -> dict[str, list[str]]:
-        """``audiences``/``topics`` a search sees: source tags ± editors' decisions."""
-        out = {}
+    def _effective_tags(
+        row: Any,
+        tags: dict[str, dict[str, str]],
+        suggested: dict[str, dict[str, float]] | None = None,
+    ) -> dict[str, Any]:
+        """``audiences``/``topics`` (source tags ± editors' decisions) and the suggestions
+        that count (``suggested_audiences``/``suggested_topics``: value → confidence)."""
+        out: dict[str, Any] = {}
         for facet, source_values, key in (
             ("audience", row.source_audiences or [], "audiences"),
             ("topic", row.source_topics or [], "topics"),
@@ -500,4 +604,9 @@ class Catalog:
             values = [v for v in source_values if decisions.get(v) != "remove"]
             values += sorted(v for v, a in decisions.items() if a == "add" and v not in values)
             out[key] = values
+            out[f"suggested_{key}"] = {
+                v: c
+                for v, c in sorted((suggested or {}).get(facet, {}).items())
+                if decisions.get(v) != "remove" and v not in values
+            }
         return out

@@ -75,3 +75,55 @@ document_links = sa.Table(
     sa.Column("kind", sa.String(16), primary_key=True),
     sa.Index("ix_document_links_dst", "dst_id", "kind"),
 )
+
+# -- personalisation (migration 0004) ----------------------------------------
+
+#: Automatic tag suggestions, one row per (document, facet, value, rule or model).
+#: Kept apart from ``document_tags``: recomputed whenever content or the tagger
+#: changes, and an editor's decision on the same value always wins.
+suggested_tags = sa.Table(
+    "suggested_tags",
+    metadata,
+    sa.Column("doc_id", sa.String(64), primary_key=True),
+    sa.Column("facet", sa.String(16), primary_key=True),  # audience | topic
+    sa.Column("value", sa.String(64), primary_key=True),
+    sa.Column("provenance", sa.String(120), primary_key=True),  # rule:… | model:…
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("model_version", sa.String(40), nullable=False),
+    sa.Index("ix_suggested_tags_value", "facet", "value"),
+)
+
+#: Which content (hash) each document's suggestions were computed from, by which tagger.
+tagging_state = sa.Table(
+    "tagging_state",
+    metadata,
+    sa.Column("doc_id", sa.String(64), primary_key=True),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("tagger_version", sa.String(40), nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+#: A resident's declared attributes, keyed by the opaque client id of the mini-app.
+profiles = sa.Table(
+    "profiles",
+    metadata,
+    sa.Column("client_id", sa.String(64), primary_key=True),
+    sa.Column("declared", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+#: Minimal interaction events (no query text, no IP): what kind, which document,
+#: which taxonomy values it signalled, when. Expire after the retention period.
+profile_events = sa.Table(
+    "profile_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("client_id", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("doc_id", sa.String(64)),
+    sa.Column("signals", sa.JSON, nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Index("ix_profile_events_client", "client_id", "at"),
+    sa.Index("ix_profile_events_at", "at"),
+)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left, bisect_right
 
 from analyzers.normalize import normalize
 from analyzers.segment import tokenize_with_offsets
@@ -22,26 +23,41 @@ SNIPPET_CHARS = 120
 _MARGIN = 8  # characters segmented beyond the window so edge words segment as in the index
 
 
-def _candidate_starts(folded: str, terms: list[str]) -> list[tuple[int, int]]:
-    """Substring occurrences of the terms (a superset of whole-word matches)."""
+def _candidate_spans(folded: str, terms: list[str]) -> list[tuple[int, int, str]]:
+    """Substring occurrences (start, end, term) of the terms, a superset of word matches.
+
+    Single characters (月, 不) occur everywhere and say little about where the
+    answer is: they steer the window only when no longer term occurs.
+    """
     spans = []
     for term in terms:
         start = folded.find(term)
         while start >= 0:
-            spans.append((start, start + len(term)))
+            spans.append((start, start + len(term), term))
             start = folded.find(term, start + 1)
-    return spans
+    longer = [span for span in spans if span[1] - span[0] > 1]
+    return sorted(longer or spans)
 
 
-def _best_window(spans: list[tuple[int, int]], length: int, width: int) -> int:
-    """Start of the ``width``-char window covering the most distinct matched terms."""
+_MAX_ANCHORS = 32
+
+
+def _best_window(spans: list[tuple[int, int, str]], length: int, width: int) -> int:
+    """Start of the ``width``-char window covering the most distinct terms (then characters).
+
+    ``spans`` is sorted; at most ``_MAX_ANCHORS`` candidate windows are scored, each
+    over the bisected slice of spans it contains, so long texts stay cheap.
+    """
     if not spans or length <= width:
         return 0
+    starts = [s for s, _, _ in spans]
+    step = max(1, len(spans) // _MAX_ANCHORS)
     best_start, best_score = 0, (-1, -1)
-    for anchor, _ in sorted(spans):
+    for anchor, _, _ in spans[::step]:
         start = max(0, min(anchor - width // 4, length - width))
-        inside = [(s, e) for s, e in spans if s >= start and e <= start + width]
-        score = (len({e - s for s, e in inside}), sum(e - s for s, e in inside))
+        lo, hi = bisect_left(starts, start), bisect_right(starts, start + width)
+        inside = [(s, e, term) for s, e, term in spans[lo:hi] if e <= start + width]
+        score = (len({term for _, _, term in inside}), sum(e - s for s, e, _ in inside))
         if score > best_score:
             best_start, best_score = start, score
     return best_start
@@ -73,7 +89,7 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
         return ""
     wanted = {t for t in terms if t}
     folded = normalize(text)
-    start = _best_window(_candidate_starts(folded, sorted(wanted)), len(text), width)
+    start = _best_window(_candidate_spans(folded, sorted(wanted)), len(text), width)
     end = min(len(text), start + width)
     lo, hi = max(0, start - _MARGIN), min(len(text), end + _MARGIN)
     out = ["…" if start > 0 else ""]

@@ -1,19 +1,29 @@
 """Search as the product sees it: understand the query, ask the backend, shape the hits.
 
 Used by the HTTP API and by ``fasou eval`` so that what is measured is what
-residents get.
+residents get. Everything here is backend-neutral: the backend scores
+(weighted terms × field boosts × BM25 × static prior, under filters); this
+layer adds what no single engine query expresses — named articles first,
+intended document types first, concept-coverage reranking, a relaxed
+fallback so a plain-language question never gets an empty page, and the
+explanation of every score.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from analyzers.query import QueryPlan, plan_query
+from analyzers.query import BIGRAM, EXPANSION, LAW_ALIAS, PlanOptions, QueryPlan, plan_query
 from indexer.backends.base import SearchBackend
+from indexer.models import statute_article_id
+from indexer.ranking import AUDIENCE_CANDIDATES, RERANK_WINDOW, RESCORE_WINDOW
+from indexer.search.explain import explain_hit
 from indexer.search.highlight import snippet
-from indexer.search.types import FACET_FIELDS, BackendHit, Filters, SearchRequest
+from indexer.search.personalize import Personalization, rescore
+from indexer.search.rerank import COVERAGE_WEIGHT, PHRASE_WEIGHT, question_core, rerank
+from indexer.search.types import FACET_FIELDS, BackendHit, BackendResult, Filters, SearchRequest
 
 #: Record keys that are bookkeeping or too large for a result list.
 _HIDDEN_IN_HITS = frozenset(
@@ -25,8 +35,36 @@ _HIDDEN_IN_HITS = frozenset(
         "rev",
         "editor_audiences",
         "editor_topics",
+        "suggested_audiences",
+        "suggested_topics",
     }
 )
+#: Hits of an intended type (找律师 → services) shown ahead of the rest.
+INTENT_SLOTS = 3
+#: Statuses that get a visible label on a hit (demoted, never hidden).
+STATUS_LABELS = {"已修改": "已被修改，非现行文本", "已废止": "已废止", "尚未生效": "尚未生效"}
+#: Notice shown when the answer came from relaxed matching.
+RELAXED_NOTICE = "没有找到与全部词语匹配的结果，已放宽条件（按字词部分匹配），以下结果仅供参考。"
+FALLBACK_NOTICE = (
+    "没有找到相关内容。可以换个说法，或拨打 12348 公共法律服务热线、联系当地法律援助中心咨询。"
+)
+#: Types offered when nothing matches at all: a resident still gets somewhere to turn.
+FALLBACK_TYPES = ("service",)
+
+
+@dataclass(frozen=True)
+class RelevanceProfile:
+    """Which relevance components run (all by default; ``bench/relevance_ablation.py``
+    switches them off one by one)."""
+
+    plan: PlanOptions = field(default_factory=PlanOptions)
+    prior: bool = True
+    coverage_weight: float = COVERAGE_WEIGHT
+    phrase_weight: float = PHRASE_WEIGHT
+    rerank_window: int = RERANK_WINDOW
+    lookup_first: bool = True
+    intent_first: bool = True
+    fallback: bool = True
 
 
 @dataclass
@@ -39,6 +77,11 @@ class SearchPage:
     hits: list[dict[str, Any]]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     took_ms: float = 0.0
+    #: How the query was understood and what the service did (shown to the resident).
+    understanding: dict[str, Any] = field(default_factory=dict)
+    relaxed: bool = False
+    notice: str | None = None
+    did_you_mean: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +92,10 @@ class SearchPage:
             "hits": self.hits,
             "facets": self.facets,
             "took_ms": round(self.took_ms, 3),
+            "understanding": self.understanding,
+            "relaxed": self.relaxed,
+            "notice": self.notice,
+            "did_you_mean": self.did_you_mean,
         }
 
 
@@ -62,28 +109,135 @@ def _snippet_source(record: dict[str, Any]) -> str:
 
 
 def shape_hit(
-    hit: BackendHit, terms: list[str], *, explain: bool = False, snippets: bool = True
+    hit: BackendHit,
+    terms: list[str],
+    *,
+    explanation: dict[str, Any] | None = None,
+    snippets: bool = True,
+    score: float | None = None,
+    pinned: str | None = None,
+    personalization: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A search hit: id, type, title, snippet, score, then the type's own fields."""
+    """A search hit: id, type, title, snippet, score, labels, then the type's own fields."""
     record = hit.record
     shaped: dict[str, Any] = {
         "id": hit.id,
         "type": record["type"],
         "title": record["title"],
         "snippet": snippet(_snippet_source(record), terms) if snippets else "",
-        "score": round(hit.score, 4),
+        "score": round(hit.score if score is None else score, 4),
     }
+    label = STATUS_LABELS.get(record.get("status") or "")
+    if label:
+        shaped["status_label"] = label
+    if pinned:
+        shaped["pinned"] = pinned
     for key, value in record.items():
         if key not in shaped and key not in _HIDDEN_IN_HITS:
             shaped[key] = value
-    if explain:
-        shaped["explanation"] = hit.explanation
+    if explanation is not None:
+        shaped["explanation"] = explanation
+    if personalization is not None:
+        shaped["personalization"] = personalization
     return shaped
 
 
+@dataclass
+class _Ranked:
+    hit: BackendHit
+    score: float
+    coverage: float = 0.0
+    coverage_multiplier: float = 1.0
+    pinned: str | None = None
+    #: The personalisation stage's explanation (boosts, cap, final), when it ran.
+    personal: dict[str, Any] | None = None
+
+
 class SearchService:
-    def __init__(self, backend: SearchBackend) -> None:
+    def __init__(self, backend: SearchBackend, relevance: RelevanceProfile | None = None) -> None:
         self.backend = backend
+        self.relevance = relevance or RelevanceProfile()
+
+    # -- the pieces --------------------------------------------------------
+
+    def _lookups(self, plan: QueryPlan, filters: Filters) -> list[BackendHit]:
+        """Articles the query names (民法典第1079条), fetched by their citation-derived id."""
+        if not (self.relevance.lookup_first and plan.lookups):
+            return []
+        if filters.types and "statute_article" not in filters.types:
+            return []
+        ids = [
+            statute_article_id(ref.title, ref.article_num, ref.article_suffix)
+            for ref in plan.lookups
+        ]
+        return self.backend.fetch(ids)
+
+    def _intended(self, plan: QueryPlan, filters: Filters) -> list[BackendHit]:
+        """The best few hits of the type the wording asks for (找律师 → services)."""
+        if not (self.relevance.intent_first and plan.intent_types) or filters.types:
+            return []
+        request = SearchRequest(
+            plan=plan,
+            filters=replace(filters, types=list(plan.intent_types)),
+            limit=INTENT_SLOTS,
+            facets=(),
+            use_prior=self.relevance.prior,
+        )
+        return self.backend.search(request).hits
+
+    def _backend_search(
+        self, plan: QueryPlan, filters: Filters, depth: int, facets: tuple[str, ...], explain: bool
+    ) -> BackendResult:
+        request = SearchRequest(
+            plan=plan,
+            filters=filters,
+            offset=0,
+            limit=depth,
+            facets=facets,
+            explain=explain,
+            use_prior=self.relevance.prior,
+        )
+        return self.backend.search(request)
+
+    def _rank(self, result: BackendResult, plan: QueryPlan) -> list[_Ranked]:
+        window = self.relevance.rerank_window
+        head, tail = result.hits[:window], result.hits[window:]
+        ranked = []
+        if self.relevance.coverage_weight > 0 and plan.concepts:
+            reranked = rerank(
+                head,
+                plan.concepts,
+                self.relevance.coverage_weight,
+                question_core(plan.raw),
+                self.relevance.phrase_weight,
+            )
+            for hit, cov, mult in reranked:
+                ranked.append(_Ranked(hit, hit.score * mult, cov, mult))
+        else:
+            ranked = [_Ranked(h, h.score) for h in head]
+        if tail:
+            # Below the window the backend's order stands; keep scores monotone.
+            floor = min((r.score for r in ranked), default=0.0)
+            ranked += [_Ranked(h, min(h.score, floor)) for h in tail]
+        return ranked
+
+    @staticmethod
+    def _relaxed_plan(plan: QueryPlan) -> QueryPlan:
+        """Every term over every word field, bigrams included, as plain user-weight terms.
+
+        Used when the strict plan found nothing: any character pair of the question
+        may now match titles, context and body alike.
+        """
+        from analyzers.query import QueryTerm
+        from indexer.ranking import WORD_FIELDS
+
+        terms = list(plan.terms)
+        for term in plan.terms:
+            if term.origin == BIGRAM:
+                terms.append(QueryTerm(term.text, 0.5, BIGRAM, WORD_FIELDS, rule="relaxed"))
+        return replace(plan, terms=terms)
+
+    # -- the search --------------------------------------------------------
 
     def search(
         self,
@@ -95,27 +249,157 @@ class SearchService:
         facets: tuple[str, ...] = FACET_FIELDS,
         explain: bool = False,
         snippets: bool = True,
+        personalization: Personalization | None = None,
     ) -> SearchPage:
         started = time.perf_counter()
-        plan = plan_query(query)
-        request = SearchRequest(
-            plan=plan,
-            filters=filters or Filters(),
-            offset=(page - 1) * size,
-            limit=size,
-            facets=facets,
-            explain=explain,
+        filters = filters or Filters()
+        plan = plan_query(query, self.relevance.plan)
+        offset = (page - 1) * size
+        window = self.relevance.rerank_window if page == 1 else 0
+        if personalization is not None:
+            window = max(window, RESCORE_WINDOW)
+        depth = max(offset + size, window)
+        result = self._backend_search(plan, filters, depth, facets, explain)
+        relaxed = False
+        notice = None
+        if result.total == 0 and self.relevance.fallback and not plan.is_empty:
+            relaxed_plan = self._relaxed_plan(plan)
+            result = self._backend_search(relaxed_plan, filters, depth, facets, explain)
+            relaxed = result.total > 0
+            notice = RELAXED_NOTICE if relaxed else None
+            if relaxed:
+                plan = relaxed_plan
+
+        ranked = self._rank(result, plan)
+        if personalization is not None:
+            ranked = self._personalize(ranked, plan, filters, result, personalization, explain)
+        pinned: list[_Ranked] = []
+        if page == 1:
+            for hit in self._lookups(plan, filters):
+                pinned.append(_Ranked(hit, 0.0, pinned="lookup"))
+            for hit in self._intended(plan, filters):
+                pinned.append(_Ranked(hit, hit.score, pinned="intent"))
+        pinned_ids: set[str] = set()
+        unique_pinned = []
+        for item in pinned:
+            if item.hit.id not in pinned_ids:
+                pinned_ids.add(item.hit.id)
+                unique_pinned.append(item)
+        ordered = unique_pinned + [r for r in ranked if r.hit.id not in pinned_ids]
+        page_items = (
+            ordered[offset : offset + size] if page == 1 else ranked[offset : offset + size]
         )
-        result = self.backend.search(request)
+        total = max(result.total, len(ordered) if page == 1 else 0)
+
+        did_you_mean = None
+        if total == 0 and self.relevance.fallback:
+            did_you_mean, page_items, notice = self._zero_result_help(query, filters, size)
+        elif self.relevance.fallback and page == 1:
+            from indexer.search.suggest import did_you_mean as correct
+
+            did_you_mean = correct(query)
+
         terms = plan.highlight_terms()
-        hits = [shape_hit(h, terms, explain=explain, snippets=snippets) for h in result.hits]
+        hits = [
+            shape_hit(
+                item.hit,
+                terms,
+                explanation=explain_hit(item, plan, self.relevance) if explain else None,
+                snippets=snippets,
+                score=item.score,
+                pinned=item.pinned,
+                personalization=item.personal if explain else None,
+            )
+            for item in page_items
+        ]
         return SearchPage(
             query=query,
             plan=plan,
-            total=result.total,
+            total=total,
             page=page,
             size=size,
             hits=hits,
             facets=result.facets,
             took_ms=(time.perf_counter() - started) * 1000,
+            understanding=understanding(plan),
+            relaxed=relaxed or bool(did_you_mean) or (total == 0 and bool(page_items)),
+            notice=notice,
+            did_you_mean=did_you_mean,
         )
+
+    # -- personalisation: a separate stage, anonymous search never enters it --------
+
+    def _personalize(
+        self,
+        ranked: list[_Ranked],
+        plan: QueryPlan,
+        filters: Filters,
+        result: BackendResult,
+        who: Personalization,
+        explain: bool,
+    ) -> list[_Ranked]:
+        """Rescore the relevance-ranked window for ``who`` (bounded boosts, same for every
+        backend). Candidates written for the profile's audiences come from the same query
+        restricted to those audiences, ranked by the same relevance stage, so their scores
+        are comparable and the boost cap still bounds every boost."""
+        extra: list[_Ranked] = []
+        if who.audiences and not filters.audiences and result.total > len(result.hits):
+            for_them = replace(filters, audiences=sorted(who.audiences))
+            extra = self._rank(
+                self._backend_search(plan, for_them, AUDIENCE_CANDIDATES, (), False), plan
+            )
+        by_id = {item.hit.id: item for item in extra} | {item.hit.id: item for item in ranked}
+        as_hits = [replace(item.hit, score=item.score) for item in ranked]
+        extra_hits = [replace(item.hit, score=item.score) for item in extra]
+        out = []
+        for rescored in rescore(as_hits, who, explain=explain, extra=extra_hits):
+            item = by_id[rescored.hit.id]
+            out.append(replace(item, score=rescored.score, personal=rescored.explanation))
+        return out
+
+    def _zero_result_help(
+        self, query: str, filters: Filters, size: int
+    ) -> tuple[str | None, list[_Ranked], str]:
+        """Nothing matched even relaxed: offer a corrected query, or places to ask."""
+        from indexer.search.suggest import did_you_mean
+
+        corrected = did_you_mean(query)
+        if corrected and corrected != query:
+            retry = self._backend_search(
+                plan_query(corrected, self.relevance.plan), filters, size, (), False
+            )
+            if retry.hits:
+                notice = f"没有找到“{query}”的结果，已为您搜索“{corrected}”。"
+                return corrected, [_Ranked(h, h.score) for h in retry.hits], notice
+        help_plan = plan_query("法律援助 法律咨询 12348", self.relevance.plan)
+        helpers = self._backend_search(
+            help_plan, Filters(types=list(FALLBACK_TYPES), regions=filters.regions), size, (), False
+        )
+        if not helpers.hits and filters.regions:
+            helpers = self._backend_search(
+                help_plan, Filters(types=list(FALLBACK_TYPES)), size, (), False
+            )
+        return (
+            corrected,
+            [_Ranked(h, h.score, pinned="help") for h in helpers.hits],
+            (FALLBACK_NOTICE),
+        )
+
+
+def understanding(plan: QueryPlan) -> dict[str, Any]:
+    """What the resident's words were understood as, for the page and for ``explain``."""
+    return {
+        "terms": [t.text for t in plan.terms if t.origin == "user"],
+        "expansions": sorted({f"{t.rule}→{t.text}" for t in plan.terms if t.origin == EXPANSION}),
+        "laws": [
+            {"name": m.alias, "title": m.title, "part": m.part, "replaced_since": m.since}
+            for m in plan.laws
+        ],
+        "lookups": [
+            {"law": r.title, "article_num": r.article_num, "article_suffix": r.article_suffix}
+            for r in plan.lookups
+        ],
+        "intent": plan.intent_types,
+        "notes": plan.notes,
+        "alias_terms": sorted({t.text for t in plan.terms if t.origin == LAW_ALIAS}),
+    }

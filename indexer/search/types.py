@@ -46,6 +46,8 @@ class SearchRequest:
     limit: int = 10
     facets: tuple[str, ...] = FACET_FIELDS
     explain: bool = False
+    #: Multiply scores by the static prior (``indexer.ranking``); off only for ablation.
+    use_prior: bool = True
 
 
 @dataclass

@@ -2,9 +2,13 @@
 
 from fastapi import APIRouter
 
-from search_api.api.routes import documents, health, search
+from search_api.api.routes import documents, events, feed, health, profiles, search, suggest
 
 api_router = APIRouter()
 api_router.include_router(search.router)
+api_router.include_router(suggest.router)
 api_router.include_router(documents.router)
 api_router.include_router(health.router)
+api_router.include_router(profiles.router)
+api_router.include_router(events.router)
+api_router.include_router(feed.router)

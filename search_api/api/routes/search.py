@@ -7,9 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from fasou.profiles.model import CLIENT_ID_PATTERN
 from indexer.models import DocType, Level, Status
+from indexer.search.links import related_for_hits
 from indexer.search.types import Filters
-from search_api.api.deps import SearchDep, SettingsDep
+from search_api.api.deps import CatalogDep, ProfilesDep, SearchDep, SettingsDep
 from search_api.api.errors import ApiError
 from search_api.schemas import ERROR_RESPONSES, SearchResponse
 
@@ -20,6 +22,8 @@ router = APIRouter(tags=["search"])
 def search(
     search: SearchDep,
     settings: SettingsDep,
+    catalog: CatalogDep,
+    profiles: ProfilesDep,
     q: Annotated[str, Query(min_length=1, description="用户的问题或关键词, 如 老板拖欠工资怎么办")],
     type: Annotated[list[DocType] | None, Query(description="文档类型, 可多选")] = None,
     status: Annotated[list[Status] | None, Query(description="时效性")] = None,
@@ -32,7 +36,12 @@ def search(
     date_to: Annotated[date | None, Query(description="发布日期止 (含)")] = None,
     page: Annotated[int, Query(ge=1, le=100)] = 1,
     size: Annotated[int, Query(ge=1, le=50)] = 10,
-    explain: bool = False,
+    explain: Annotated[bool, Query(description="每条结果附带得分解释")] = False,
+    related: Annotated[bool, Query(description="每条结果附带关联内容(引用/被引用)")] = False,
+    profile: Annotated[
+        str | None,
+        Query(pattern=CLIENT_ID_PATTERN, description="客户端标识 (个性化排序; 记录一次搜索事件)"),
+    ] = None,
 ) -> dict:
     if len(q) > settings.max_query_chars:
         raise ApiError(
@@ -56,4 +65,15 @@ def search(
         date_from=date_from,
         date_to=date_to,
     )
-    return search.search(q, filters=filters, page=page, size=size, explain=explain).as_dict()
+    who = None
+    if profile is not None:
+        who = profiles.personalization(profile)
+        profiles.record_search(profile, q)
+    body = search.search(
+        q, filters=filters, page=page, size=size, explain=explain, personalization=who
+    ).as_dict()
+    if related and body["hits"]:
+        linked = related_for_hits(catalog, [h["id"] for h in body["hits"]])
+        for hit in body["hits"]:
+            hit["related"] = linked.get(hit["id"], [])
+    return body

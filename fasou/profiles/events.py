@@ -1,0 +1,254 @@
+"""Profile events behind a small interface, so a high-volume pipeline can replace the store.
+
+An event is minimal: the client id, its kind, the document (if any), the
+taxonomy values it signals (a search stores the topics/audiences its words
+name — never the query text), and the time. No IP, no user agent.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+import sqlalchemy as sa
+
+from indexer.catalog import Catalog
+from indexer.catalog.tables import profile_events, profiles
+
+log = logging.getLogger(__name__)
+
+
+class EventKind(StrEnum):
+    search = "search"
+    view = "view"
+    click = "click"
+    useful = "useful"  # 有用
+    not_useful = "not_useful"  # 没用
+
+
+#: How much each kind says about a resident's interests (negative: less of this).
+EVENT_WEIGHTS: dict[EventKind, float] = {
+    EventKind.search: 0.5,
+    EventKind.view: 0.5,
+    EventKind.click: 1.0,
+    EventKind.useful: 2.0,
+    EventKind.not_useful: -1.0,
+}
+#: Kinds that mean the resident has seen the document (the feed leaves it out).
+SEEN_KINDS = frozenset({EventKind.view, EventKind.click, EventKind.useful, EventKind.not_useful})
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Event:
+    client_id: str
+    kind: EventKind
+    doc_id: str | None = None
+    #: taxonomy values as "facet:value", e.g. "topic:labor".
+    signals: tuple[str, ...] = ()
+    at: datetime = field(default_factory=utcnow)
+
+
+class EventStore(Protocol):
+    """Where events go and how they are read back; swap for an analytics pipeline later."""
+
+    def append(self, events: Sequence[Event]) -> None: ...
+
+    def events_for(self, client_id: str, since: datetime) -> list[Event]: ...
+
+    def erase(self, client_id: str) -> int:
+        """Delete every event of ``client_id``; returns how many."""
+
+    def purge(self, before: datetime) -> int:
+        """Delete events older than ``before``; returns how many."""
+
+
+class SqlEventStore:
+    """Events in the catalog database (``profile_events``), written without a catalog revision."""
+
+    #: Interests and seen items read at most this many recent events per profile.
+    MAX_EVENTS_READ = 500
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def append(self, events: Sequence[Event]) -> None:
+        if not events:
+            return
+        with self.catalog.writing() as conn:
+            known = set(
+                conn.execute(
+                    sa.select(profiles.c.client_id).where(
+                        profiles.c.client_id.in_({e.client_id for e in events})
+                    )
+                ).scalars()
+            )
+            # An event makes an implicit profile: a resident need not declare anything.
+            for client_id in sorted({e.client_id for e in events} - known):
+                now = utcnow()
+                conn.execute(
+                    profiles.insert().values(
+                        client_id=client_id, declared={}, created_at=now, updated_at=now
+                    )
+                )
+            conn.execute(
+                profile_events.insert(),
+                [
+                    {
+                        "client_id": e.client_id,
+                        "kind": str(e.kind),
+                        "doc_id": e.doc_id,
+                        "signals": list(e.signals),
+                        "at": e.at,
+                    }
+                    for e in events
+                ],
+            )
+
+    def events_for(self, client_id: str, since: datetime) -> list[Event]:
+        with self.catalog.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(profile_events)
+                .where(profile_events.c.client_id == client_id, profile_events.c.at >= since)
+                .order_by(profile_events.c.at.desc(), profile_events.c.id.desc())
+                .limit(self.MAX_EVENTS_READ)
+            ).all()
+        return [
+            Event(r.client_id, EventKind(r.kind), r.doc_id, tuple(r.signals or ()), r.at)
+            for r in rows
+        ]
+
+    def erase(self, client_id: str) -> int:
+        with self.catalog.writing() as conn:
+            return conn.execute(
+                profile_events.delete().where(profile_events.c.client_id == client_id)
+            ).rowcount
+
+    def purge(self, before: datetime) -> int:
+        with self.catalog.writing() as conn:
+            return conn.execute(
+                profile_events.delete().where(profile_events.c.at < before)
+            ).rowcount
+
+
+class BackgroundEventWriter:
+    """Takes events off the request path: a queue drained in batches by one thread.
+
+    A search never waits for the catalog's write lock (an import may hold it for
+    a while), and events are written in batches (at most every
+    ``batch_seconds``). Events still queued when the process dies are lost —
+    acceptable for interest signals; erasure flushes first so nothing is
+    written after it. The thread also purges expired events every
+    ``purge_interval``.
+    """
+
+    def __init__(
+        self,
+        store: EventStore,
+        retention: timedelta,
+        purge_interval: timedelta = timedelta(hours=6),
+        max_queue: int = 10_000,
+        batch_seconds: float = 0.5,
+        max_batch: int = 500,
+    ) -> None:
+        self.store = store
+        self.retention = retention
+        self.purge_interval = purge_interval
+        self.batch_seconds = batch_seconds
+        self.max_batch = max_batch
+        self._queue: queue.Queue[Event | threading.Event | None] = queue.Queue(max_queue)
+        self._thread = threading.Thread(target=self._run, name="fasou-events", daemon=True)
+        self._last_purge: datetime | None = None
+        self.dropped = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, event: Event) -> None:
+        try:
+            self._queue.put_nowait(event)
+        except queue.Full:  # never slow a search down; count what was lost
+            self.dropped += 1
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait until everything submitted so far is stored."""
+        if not self._thread.is_alive():
+            self._drain(self._take_all())
+            return
+        done = threading.Event()
+        self._queue.put(done)
+        done.wait(timeout)
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join(timeout=10)
+
+    def purge_expired(self) -> int:
+        removed = self.store.purge(utcnow() - self.retention)
+        self._last_purge = utcnow()
+        if removed:
+            log.info("purged %d profile events older than %s", removed, self.retention)
+        return removed
+
+    def _take_all(self) -> list[Event | threading.Event | None]:
+        items = []
+        while True:
+            try:
+                items.append(self._queue.get_nowait())
+            except queue.Empty:
+                return items
+
+    def _gather(
+        self, first: Event | threading.Event | None
+    ) -> list[Event | threading.Event | None]:
+        """Collect for up to ``batch_seconds``: one write transaction per batch, not per
+        search, keeps the writer from competing with searches for the interpreter."""
+        batch = [first]
+        deadline = time.monotonic() + self.batch_seconds
+        while len(batch) < self.max_batch and isinstance(batch[-1], Event):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                batch.append(self._queue.get(timeout=remaining))
+            except queue.Empty:
+                break
+        return batch
+
+    def _drain(self, items: Iterable[Event | threading.Event | None]) -> None:
+        events = [i for i in items if isinstance(i, Event)]
+        try:
+            self.store.append(events)
+        except Exception:  # keep the thread alive; the batch is lost, the next may pass
+            log.exception("could not store %d profile events", len(events))
+
+    def _run(self) -> None:
+        while True:
+            if self._last_purge is None or utcnow() - self._last_purge > self.purge_interval:
+                try:
+                    self.purge_expired()
+                except Exception:
+                    log.exception("event purge failed")
+                    self._last_purge = utcnow()
+            try:
+                first = self._queue.get(timeout=60)
+            except queue.Empty:
+                continue
+            batch = self._gather(first)
+            self._drain(batch)
+            for item in batch:
+                if isinstance(item, threading.Event):
+                    item.set()
+            if any(item is None for item in batch):
+                return
