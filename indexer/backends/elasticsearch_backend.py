@@ -43,6 +43,7 @@ from elasticsearch import (
     TransportError,
 )
 from elasticsearch.helpers import scan
+from elasticsearch.serializer import OrjsonSerializer
 
 from fasou.config import Settings
 from indexer.backends.base import BackendUnavailable
@@ -86,6 +87,7 @@ def client_from_settings(settings: Settings) -> Elasticsearch:
         "request_timeout": settings.es_timeout,
         "max_retries": 3,
         "retry_on_timeout": True,
+        "serializer": OrjsonSerializer(),  # search responses carry up to 50 records
     }
     if settings.es_username:
         options["basic_auth"] = (settings.es_username, settings.es_password or "")
