@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export FASOU_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: help install run serve import test test-slow test-all lint format bench bench-editor clean
+.PHONY: help install run serve import test test-slow test-all lint format bench bench-editor bench-backends clean
 
 help:
 	@echo "make run        install, import the starter corpus, index, serve on $(HOST):$(PORT)"
@@ -15,6 +15,8 @@ help:
 	@echo "make test-slow  the slow suites (large corpora, kill-and-resume, clusters)"
 	@echo "make bench      benchmarks under bench/ (prints medians)"
 	@echo "make bench-editor  tagging latency, 50k bulk tag/undo, the larger API fuzzing run"
+	@echo "make bench-backends  tantivy vs Elasticsearch: bulk docs/s, search p50/p95, top-10 parity"
+	@echo "(Elasticsearch tests start real nodes with scripts/es-test-node: Java 17+, Maven once)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +58,10 @@ bench: $(STAMP)
 bench-editor: $(STAMP)
 	$(BIN)/python bench/bulk_tagging.py
 	$(BIN)/python bench/api_fuzz.py
+
+bench-backends: $(STAMP)
+	$(BIN)/python bench/backend_compare.py
+	$(BIN)/python bench/backend_parity.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

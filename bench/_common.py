@@ -8,12 +8,17 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from fasou.config import Settings
+from indexer.backends.fields import IndexFields, index_fields
+from indexer.catalog import Catalog
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -92,3 +97,52 @@ def running_server(data_dir: Path, extra_env: dict[str, str] | None = None) -> I
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@contextmanager
+def elasticsearch_url(url: str | None, heap: str = "2g") -> Iterator[str]:
+    """``url`` when given; otherwise a fresh local node from ``scripts/es-test-node``.
+
+    The node runs with the full JIT (``FASOU_ES_JAVA_OPTS=""``; tests use C1
+    only, which starts faster but runs slower) and ``heap`` of heap.
+    """
+    if url:
+        yield url
+        return
+    from fasou.es_test_node import EsTestCluster
+
+    with tempfile.TemporaryDirectory(prefix="fasou-bench-es-") as tmp:
+        env = {"FASOU_ES_JAVA_OPTS": "", "FASOU_ES_HEAP": heap, "FASOU_ES_HEAP_MIN": heap}
+        with EsTestCluster(Path(tmp), cluster_name="fasou-bench", env=env) as cluster:
+            yield cluster.url
+
+
+def backend_settings(kind: str, data_dir: Path, es_url: str, prefix: str) -> Settings:
+    return Settings(data_dir=data_dir, backend=kind, es_url=es_url, es_index_prefix=prefix)
+
+
+def backend_env(settings: Settings) -> dict[str, str]:
+    """The ``FASOU_*`` variables that make a subprocess open the same catalog and index."""
+    return {
+        "FASOU_DATA_DIR": str(settings.data_dir),
+        "FASOU_BACKEND": settings.backend,
+        "FASOU_ES_URL": settings.es_url,
+        "FASOU_ES_INDEX_PREFIX": settings.es_index_prefix,
+    }
+
+
+def drop_es_indices(es_url: str, prefix: str) -> None:
+    """Remove a benchmark's indices and template from a node that outlives the benchmark."""
+    from elasticsearch import Elasticsearch
+
+    with Elasticsearch(es_url) as client:
+        client.options(ignore_status=404).indices.delete(index=f"{prefix}-*")
+        client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-*")
+
+
+def analysed_snapshot(catalog: Catalog) -> tuple[int, list[list[IndexFields]], float]:
+    """The catalog's documents analysed once (rev, batches, seconds), to feed every backend."""
+    started = time.perf_counter()
+    rev, batches = catalog.snapshot()
+    analysed = [[index_fields(record) for record in batch] for batch in batches]
+    return rev, analysed, time.perf_counter() - started

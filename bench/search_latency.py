@@ -20,10 +20,12 @@ import httpx
 from _common import layperson_queries, running_server, summary
 
 
-def measure(base: str, queries: list[str], rounds: int, params: dict[str, str]) -> dict:
+def measure(
+    base: str, queries: list[str], rounds: int, params: dict[str, str], warmup: int = 20
+) -> dict:
     per_round = []
     with httpx.Client(base_url=base, timeout=30) as client:
-        for q in queries[:20]:  # warm-up: caches, code paths
+        for q in (queries * (warmup // len(queries) + 1))[:warmup]:  # caches, code paths, JIT
             client.get("/api/v1/search", params={"q": q} | params)
         for _ in range(rounds):
             latencies = []

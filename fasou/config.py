@@ -59,12 +59,22 @@ class Settings(BaseSettings):
     )
     backend: Literal["tantivy", "elasticsearch"] = "tantivy"
 
-    es_url: str = "http://127.0.0.1:9200"
+    es_url: str = Field(
+        default="http://127.0.0.1:9200",
+        description="node URL(s), comma-separated: the client fails over between them",
+    )
     es_username: str | None = None
     es_password: str | None = None
-    es_ca_certs: str | None = None
+    es_ca_certs: str | None = Field(default=None, description="CA bundle for https:// nodes")
     es_verify_certs: bool = True
-    es_index_prefix: str = "fasou"
+    es_index_prefix: str = Field(default="fasou", pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    es_shards: int = Field(default=1, ge=1, description="primary shards per index")
+    es_replicas: str = Field(
+        default="0-1",
+        pattern=r"^\d+(-(\d+|all))?$",
+        description="replicas per shard: a number, or a range for auto_expand_replicas",
+    )
+    es_timeout: float = Field(default=30.0, gt=0, description="seconds per request")
 
     host: str = "127.0.0.1"
     port: int = 8000

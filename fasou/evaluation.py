@@ -127,3 +127,52 @@ def evaluate(
         latency_ms_p50=statistics.median(latencies) if latencies else 0.0,
         per_query=per_query,
     )
+
+
+@dataclass
+class OverlapReport:
+    """How far two rankers agree on their top ``k`` (e.g. tantivy vs Elasticsearch)."""
+
+    queries: int
+    k: int
+    mean_overlap: float
+    identical: float
+    worst: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "queries": self.queries,
+            "k": self.k,
+            f"mean_overlap@{self.k}": round(self.mean_overlap, 4),
+            "identical_lists": round(self.identical, 4),
+            "worst": self.worst,
+        }
+
+
+def ranking_overlap(
+    first: Callable[[str, int], list[str]],
+    second: Callable[[str, int], list[str]],
+    queries: list[str],
+    k: int = 10,
+) -> OverlapReport:
+    """Mean share of top-``k`` ids two rankers have in common (order ignored), per query.
+
+    A query where both return fewer than ``k`` hits is scored against the longer
+    list; two empty lists agree fully.
+    """
+    overlaps, identical, per_query = [], 0, []
+    for text in queries:
+        a, b = first(text, k)[:k], second(text, k)[:k]
+        longest = max(len(a), len(b))
+        overlap = len(set(a) & set(b)) / longest if longest else 1.0
+        overlaps.append(overlap)
+        identical += a == b
+        per_query.append({"text": text, "overlap": round(overlap, 3)})
+    count = len(overlaps)
+    return OverlapReport(
+        queries=count,
+        k=k,
+        mean_overlap=sum(overlaps) / count if count else 0.0,
+        identical=identical / count if count else 0.0,
+        worst=sorted(per_query, key=lambda q: q["overlap"])[:5],
+    )

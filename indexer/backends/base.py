@@ -13,6 +13,10 @@ class IndexBusy(RuntimeError):
     """Another process holds the index writer; retry later or let that process apply changes."""
 
 
+class BackendUnavailable(RuntimeError):
+    """The engine cannot answer now (unreachable, overloaded, shards missing); retry later."""
+
+
 class SearchBackend(Protocol):
     """An engine that indexes analysed documents and answers search requests."""
 
@@ -47,7 +51,10 @@ class SearchBackend(Protocol):
     def count(self) -> int: ...
 
     def content_hashes(self) -> Iterator[tuple[str, str]]:
-        """(id, content_hash) of every indexed document, for verification."""
+        """(id, content_hash) of every indexed document."""
+
+    def index_hashes(self) -> Iterator[tuple[str, str]]:
+        """(id, ``fields.index_hash``) of every indexed document: content and tags, for verify."""
 
     def health(self) -> dict[str, Any]: ...
 

@@ -7,6 +7,8 @@ embedded engine and Elasticsearch on one analysis.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,6 +21,24 @@ NATIONAL_REGION = "全国"
 #: Analysed text fields every backend indexes (boosts: ``indexer.ranking.FIELD_BOOSTS``):
 #: words of ``title``/``context``/``body`` and character bigrams of title + body.
 TEXT_FIELD_NAMES = ("title", "context", "body", "bigram")
+#: What an otherwise empty text field holds. Lucene's BM25 (Elasticsearch) takes
+#: document counts and average lengths over the documents that *have* a field,
+#: tantivy's over all documents; with no empty fields the two agree, and so do
+#: their rankings (a statute has no ``title``, a video has one). Analysis never
+#: emits this token (it keeps only tokens with letters or digits at an end), so
+#: no query can match it.
+EMPTY_FIELD_TOKEN = "∅"
+#: Keyword fields every backend indexes (exact values: filters and facets).
+KEYWORD_FIELD_NAMES = (
+    "type",
+    "status",
+    "level",
+    "department",
+    "region",
+    "audience",
+    "topic",
+    "source",
+)
 
 _SERVICE_KIND_LABELS = {
     "law_firm": "律师事务所 律师",
@@ -48,6 +68,27 @@ class IndexFields:
     record: dict[str, Any]
     #: Static prior (authority, status, editorial standing): ``indexer.ranking.prior_value``.
     prior: float = 0.0
+
+    @property
+    def index_hash(self) -> str:
+        return index_hash(self.record)
+
+
+def index_hash(record: Mapping[str, Any]) -> str:
+    """What an index must hold for a document to be current: its content and effective tags.
+
+    ``content_hash`` covers what a source supplied; editors' tag decisions and
+    automatic suggestions change the effective ``audiences``/``topics`` (and
+    ``suggested_*``) without changing it, so verification compares this hash
+    (catalog side and index side compute it here, once).
+    """
+    parts = [record.get("content_hash") or ""]
+    for key in ("audiences", "topics"):
+        parts.append(",".join(sorted(record.get(key) or [])))
+        suggested = record.get(f"suggested_{key}") or {}
+        parts.append(",".join(f"{v}:{c}" for v, c in sorted(suggested.items())))
+    key = "\x1f".join(parts)
+    return hashlib.sha1(key.encode()).hexdigest()[:20]
 
 
 def region_terms(region: str | None) -> list[str]:
@@ -122,15 +163,17 @@ def text_fields(record: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def _analyzed(parts: list[str]) -> str:
-    return " ".join(text for part in parts if (text := analyzed_text(part)))
+    joined = " ".join(text for part in parts if (text := analyzed_text(part)))
+    return joined or EMPTY_FIELD_TOKEN
 
 
 def analysed_text_fields(record: dict[str, Any]) -> dict[str, str]:
     """Every analysed text field: words of title/context/body, bigrams of title + body."""
     parts = text_fields(record)
     text = {name: _analyzed(parts[name]) for name in ("title", "context", "body")}
-    text["bigram"] = " ".join(
-        b for part in parts["title"] + parts["body"] if (b := bigram_text(part))
+    text["bigram"] = (
+        " ".join(b for part in parts["title"] + parts["body"] if (b := bigram_text(part)))
+        or EMPTY_FIELD_TOKEN
     )
     return text
 

@@ -25,14 +25,20 @@ import tantivy
 
 from analyzers.version import analysis_fingerprint
 from indexer.backends.base import IndexBusy
-from indexer.backends.fields import TEXT_FIELD_NAMES, IndexFields, index_fields
+from indexer.backends.fields import (
+    KEYWORD_FIELD_NAMES,
+    TEXT_FIELD_NAMES,
+    IndexFields,
+    index_fields,
+    index_hash,
+)
 from indexer.ranking import FIELD_BOOSTS, SCORE_DECIMALS
 from indexer.search.types import BackendHit, BackendResult, Filters, SearchRequest
 
-#: 3: bigram and prior fields (relevance); 4: merged with the partial-update path.
-SCHEMA_VERSION = 4
+#: 3: bigram field and prior; 4: empty text fields hold ``fields.EMPTY_FIELD_TOKEN``;
+#: 5: analysed text not stored (partial updates re-analyse from the stored record).
+SCHEMA_VERSION = 5
 ANALYZER = "fasou_ws"
-KEYWORD_FIELDS = ("type", "status", "level", "department", "region", "audience", "topic", "source")
 TEXT_FIELDS = {name: f"{name}_t" for name in TEXT_FIELD_NAMES}
 _STATE = "state.json"
 _CURRENT = "CURRENT"
@@ -44,7 +50,7 @@ TIE_WINDOW = 16
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
-    for name in KEYWORD_FIELDS:
+    for name in KEYWORD_FIELD_NAMES:
         builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
     for field in TEXT_FIELDS.values():
         # Not stored: every search loads stored documents (the rerank window), and
@@ -358,17 +364,20 @@ class TantivyBackend:
         query = self._query(request)
         # Equal scores are ordered by id, not by where documents sit in segments,
         # so results do not depend on how the index was built (and match ES).
-        result = searcher.search(
-            query,
-            limit=request.offset + request.limit + TIE_WINDOW,
-            weight_by_field="prior" if request.use_prior else None,
-        )
-        ranked = _order_ties_by_id(
-            searcher,
-            [(round(s, SCORE_DECIMALS), a) for s, a in result.hits],
-            request.offset,
-            request.limit,
-        )
+        # The collector cuts a tie group at an arbitrary member, so fetch until
+        # the group at the page's end is complete.
+        page_end = request.offset + request.limit
+        limit = page_end + TIE_WINDOW
+        while True:
+            result = searcher.search(
+                query, limit=limit, weight_by_field="prior" if request.use_prior else None
+            )
+            scored = [(round(s, SCORE_DECIMALS), a) for s, a in result.hits]
+            last = min(len(scored), page_end) - 1
+            if len(scored) < limit or last < 0 or scored[-1][0] < scored[last][0]:
+                break
+            limit *= 2
+        ranked = _order_ties_by_id(searcher, scored, request.offset, request.limit)
         hits = []
         for score, doc, address in ranked:
             record = orjson.loads(doc.get_first("record"))
@@ -409,15 +418,22 @@ class TantivyBackend:
                 out[name] = {b["key"]: int(b["doc_count"]) for b in buckets}
         return out
 
-    def content_hashes(self) -> Iterator[tuple[str, str]]:
+    def _stored_records(self) -> Iterator[dict[str, Any]]:
         searcher = self._searcher()
         total = searcher.num_docs
         if not total:
             return
         result = searcher.search(tantivy.Query.all_query(), limit=total, count=False)
         for _score, address in result.hits:
-            record = orjson.loads(searcher.doc(address).get_first("record"))
+            yield orjson.loads(searcher.doc(address).get_first("record"))
+
+    def content_hashes(self) -> Iterator[tuple[str, str]]:
+        for record in self._stored_records():
             yield record["id"], record.get("content_hash", "")
+
+    def index_hashes(self) -> Iterator[tuple[str, str]]:
+        for record in self._stored_records():
+            yield record["id"], index_hash(record)
 
     def health(self) -> dict[str, Any]:
         return {

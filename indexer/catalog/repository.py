@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from indexer.backends.fields import index_hash
 from indexer.catalog import tagging
 from indexer.catalog.db import WRITE_OPTION, create_catalog_engine, migrate
 from indexer.catalog.revisions import bump_rev, current_rev, utcnow
@@ -507,37 +508,70 @@ class Catalog:
                 ).all()
             )
 
+    def index_hashes(self) -> dict[str, str]:
+        """id → ``index_hash`` (content + effective tags) of live documents, for verification."""
+        with self.engine.connect() as conn:
+            tags = self._tags_for(conn, None)
+            suggested = self._suggestions_for(conn, None)
+            rows = conn.execute(
+                sa.select(
+                    documents.c.id,
+                    documents.c.content_hash,
+                    documents.c.source_audiences,
+                    documents.c.source_topics,
+                ).where(documents.c.deleted.is_(False))
+            )
+            return {
+                row.id: index_hash(
+                    {"content_hash": row.content_hash}
+                    | self._tag_fields(row, tags.get(row.id, {}), suggested.get(row.id, {}))
+                )
+                for row in rows
+            }
+
     @staticmethod
-    def _tags_for(conn: Connection, ids: list[str]) -> dict[str, dict[str, dict[str, str]]]:
-        """doc id → facet → value → action, for the given documents."""
+    def _tags_for(conn: Connection, ids: list[str] | None) -> dict[str, dict[str, dict[str, str]]]:
+        """doc id → facet → value → action, for the given documents (None: every document)."""
         out: dict[str, dict[str, dict[str, str]]] = {}
-        for chunk in _chunks(ids, 500):
-            for row in conn.execute(
+        queries = (
+            [sa.select(document_tags)]
+            if ids is None
+            else [
                 sa.select(document_tags).where(document_tags.c.doc_id.in_(list(chunk)))
-            ):
+                for chunk in _chunks(ids, 500)
+            ]
+        )
+        for query in queries:
+            for row in conn.execute(query):
                 out.setdefault(row.doc_id, {}).setdefault(row.facet, {})[row.value] = row.action
         return out
 
     @staticmethod
     def _suggestions_for(
-        conn: Connection, ids: list[str]
+        conn: Connection, ids: list[str] | None
     ) -> dict[str, dict[str, dict[str, float]]]:
-        """doc id → facet → value → confidence, for suggestions that count (strongest source)."""
+        """doc id → facet → value → confidence, for suggestions that count (strongest source).
+
+        ``ids=None``: every document.
+        """
         out: dict[str, dict[str, dict[str, float]]] = {}
-        for chunk in _chunks(ids, 500):
-            for row in conn.execute(
-                sa.select(
-                    suggested_tags.c.doc_id,
-                    suggested_tags.c.facet,
-                    suggested_tags.c.value,
-                    sa.func.max(suggested_tags.c.confidence).label("confidence"),
-                )
-                .where(
-                    suggested_tags.c.doc_id.in_(list(chunk)),
-                    suggested_tags.c.confidence >= SUGGESTION_MIN_CONFIDENCE,
-                )
-                .group_by(suggested_tags.c.doc_id, suggested_tags.c.facet, suggested_tags.c.value)
-            ):
+        query = (
+            sa.select(
+                suggested_tags.c.doc_id,
+                suggested_tags.c.facet,
+                suggested_tags.c.value,
+                sa.func.max(suggested_tags.c.confidence).label("confidence"),
+            )
+            .where(suggested_tags.c.confidence >= SUGGESTION_MIN_CONFIDENCE)
+            .group_by(suggested_tags.c.doc_id, suggested_tags.c.facet, suggested_tags.c.value)
+        )
+        queries = (
+            [query]
+            if ids is None
+            else [query.where(suggested_tags.c.doc_id.in_(list(c))) for c in _chunks(ids, 500)]
+        )
+        for chunked in queries:
+            for row in conn.execute(chunked):
                 out.setdefault(row.doc_id, {}).setdefault(row.facet, {})[row.value] = round(
                     row.confidence, 4
                 )
@@ -599,12 +633,12 @@ class Catalog:
 
     @staticmethod
     def _tag_fields(
-        row: sa.Row[Any],
+        row: Any,
         tags: dict[str, dict[str, str]],
         suggested: dict[str, dict[str, float]] | None = None,
     ) -> dict[str, Any]:
-        """The record keys editorial data derive: effective, editor and counting suggested
-        tags per facet (editors' decisions always win over suggestions)."""
+        """The record keys editorial data derive: effective (source ± editors), editor
+        and counting suggested tags per facet (editors' decisions always win)."""
         fields: dict[str, Any] = {}
         for facet, source_values, key in (
             ("audience", row.source_audiences or [], "audiences"),

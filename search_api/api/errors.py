@@ -17,6 +17,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from indexer.backends.base import BackendUnavailable
+
 log = logging.getLogger(__name__)
 
 
@@ -88,6 +90,15 @@ def install_error_handlers(app: FastAPI) -> None:
             error_body(str(exc.detail), code),
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(BackendUnavailable)
+    async def _unavailable(_request: Request, exc: BackendUnavailable) -> JSONResponse:
+        log.warning("search backend unavailable: %s", exc)
+        return JSONResponse(
+            error_body("the search engine is unavailable; retry shortly", "backend_unavailable"),
+            status_code=503,
+            headers={"Retry-After": "5"},
         )
 
 

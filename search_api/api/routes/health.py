@@ -1,4 +1,8 @@
-"""``GET /api/v1/healthz``: is the catalog reachable and is the index caught up?"""
+"""``GET /api/v1/healthz``: is the catalog reachable, the index caught up, the engine healthy?
+
+The backend reports its own status: for Elasticsearch the cluster health
+(green → ok, yellow → degraded, red → error, with the node count).
+"""
 
 from __future__ import annotations
 
@@ -34,7 +38,9 @@ def healthz(runtime: RuntimeDep) -> JSONResponse:
             index["job_runner_error"] = runtime.job_runner.last_error
         if catalog.get("rev") is not None:
             index["lag_revisions"] = max(0, catalog["rev"] - index.get("applied_rev", 0))
-        if index.get("status") != "ok" and status == "ok":
+        if index.get("status") == "error":  # e.g. a red cluster: searches may fail
+            status, code = "error", 503
+        elif index.get("status") != "ok" and status == "ok":  # e.g. a yellow cluster
             status = "degraded"
     except Exception as exc:
         index, status, code = {"status": "error", "error": type(exc).__name__}, "error", 503
