@@ -109,7 +109,7 @@ def superseded_versions(files: list[LawFile]) -> set[str]:
     }
 
 
-def _level_and_department(rel_path: str, title: str) -> tuple[Level | None, str | None]:
+def level_and_department(rel_path: str, title: str) -> tuple[Level | None, str | None]:
     folder = rel_path.split("/", 1)[0]
     if folder in DEPARTMENTS:
         return Level.law, folder
@@ -118,7 +118,7 @@ def _level_and_department(rel_path: str, title: str) -> tuple[Level | None, str 
     return law_level_from_title(title), None
 
 
-def _dates(meta: list[str]) -> tuple[date | None, date | None]:
+def header_dates(meta: list[str]) -> tuple[date | None, date | None]:
     promulgated = next((d for line in meta if (d := _parse_date(line))), None)
     effective = next((d for line in meta if "施行" in line and (d := _parse_date(line))), None)
     return promulgated, effective
@@ -148,8 +148,8 @@ def parse_articles(law: LawFile, *, superseded: bool) -> Iterator[StatuteArticle
         start = next(i for i, line in enumerate(lines) if line.strip() == INFO_END) + 1
     except StopIteration:
         start = 1
-    level, department = _level_and_department(law.rel_path, law.title)
-    promulgated, effective = _dates(law.meta_lines)
+    level, department = level_and_department(law.rel_path, law.title)
+    promulgated, effective = header_dates(law.meta_lines)
     info = LawInfo(
         title=law.title,
         source=SOURCE,
