@@ -40,6 +40,17 @@ class Settings(BaseSettings):
     max_page: int = 100
     index_sync_interval: float = Field(default=0.5, description="seconds between catalog polls")
 
+    crawl_site_url: str | None = Field(
+        default=None,
+        description="point every source at the local source site at this URL "
+        "(e.g. http://127.0.0.1:8800, from `fasou sources serve`); unset: the real sites",
+    )
+    crawl_lease_ttl: float = Field(default=60.0, gt=0, description="seconds a crawl lease lives")
+    crawl_download_timeout: float = Field(default=30.0, gt=0)
+    crawl_retry_times: int = Field(default=3, ge=0)
+    crawl_batch_docs: int = Field(default=2000, ge=1, description="documents per catalog commit")
+    crawl_log_level: str = "WARNING"
+
     @property
     def catalog_url(self) -> str:
         if self.database_url:
@@ -49,6 +60,11 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def crawl_dir(self) -> Path:
+        """Scrapy JOBDIRs of crawls in progress (removed when a run finishes)."""
+        return self.data_dir / "crawl"
 
 
 @lru_cache

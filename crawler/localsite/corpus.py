@@ -23,7 +23,13 @@ from indexer.importers.statute_markdown import INFO_END, LawFile
 
 #: 效力级别 → flk's level names; 时效性 as flk's status codes.
 STATUS_CODES = {"有效": "1", "已修改": "5", "已废止": "9", "尚未生效": "3"}
-_OFFICES = ("全国人民代表大会常务委员会", "全国人民代表大会", "国务院", "最高人民法院", "最高人民检察院")
+_OFFICES = (
+    "全国人民代表大会常务委员会",
+    "全国人民代表大会",
+    "国务院",
+    "最高人民法院",
+    "最高人民检察院",
+)
 _CAUSE = re.compile(r"([\u4e00-\u9fff]{2,14}?(?:纠纷|争议))")
 
 
@@ -167,7 +173,9 @@ def _markdown_body(path: Path) -> tuple[list[str], str | None]:
     lines = path.read_text(encoding="utf-8").splitlines()
     end = next((i for i, line in enumerate(lines) if line.strip() == INFO_END), 0)
     part = next((ln[2:].strip() for ln in lines[1:end] if ln.startswith("# ")), None)
-    body = [ln.strip() for ln in lines[end + 1 :] if ln.strip() and ln.strip() != "<!-- FORCE BREAK -->"]
+    body = [
+        ln.strip() for ln in lines[end + 1 :] if ln.strip() and ln.strip() != "<!-- FORCE BREAK -->"
+    ]
     return body, part
 
 

@@ -144,7 +144,9 @@ def flk_detail(law: Law, revision: int) -> Page:
     }
     body = {"result": result, "code": 200, "success": True}
     return Page(
-        json.dumps(body, ensure_ascii=False).encode(), JSON, modified=_modified(law.publish, revision)
+        json.dumps(body, ensure_ascii=False).encode(),
+        JSON,
+        modified=_modified(law.publish, revision),
     )
 
 
@@ -165,7 +167,9 @@ def flk_body_html(law: Law, revision: int) -> Page:
         else:
             out.append(f'<p style="text-indent:2em">{escape(line)}</p>')
     main = f'<div class="law-content" id="content">{"".join(out)}</div>'
-    return Page(html_page(law.title, main).encode(), HTML, modified=_modified(law.publish, revision))
+    return Page(
+        html_page(law.title, main).encode(), HTML, modified=_modified(law.publish, revision)
+    )
 
 
 def flk_body_docx(law: Law, revision: int) -> Page:
@@ -198,7 +202,9 @@ def _pin_docx_times(data: bytes) -> bytes:
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                content = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2020-01-01T00:00:00Z", content)
+                content = re.sub(
+                    rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2020-01-01T00:00:00Z", content
+                )
             pinned = zipfile.ZipInfo(info.filename, date_time=(2020, 1, 1, 0, 0, 0))
             pinned.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(pinned, content)
@@ -326,9 +332,8 @@ def services_list(prefix: str, services: list[tuple[str, str]], page: int, size:
         f'<li class="org"><a href="{prefix}{path}">{escape(name)}</a></li>'
         for path, name in _slice(services, page, size)
     )
-    main = (
-        f'<div class="org-list"><ul>{items}</ul></div>'
-        + _pager(len(services), size, page, f"{prefix}/fwjg/list.html?page=")
+    main = f'<div class="org-list"><ul>{items}</ul></div>' + _pager(
+        len(services), size, page, f"{prefix}/fwjg/list.html?page="
     )
     return Page(html_page("法律服务机构", main).encode())
 
@@ -372,7 +377,9 @@ def article_path(article: dict[str, Any]) -> str:
     return f"/art/{day.year}/{day.month}/{day.day}/art_1229512011_{digest(article['key'], size=8)}.html"
 
 
-def articles_list(prefix: str, links: list[tuple[str, str, str]], page: int, size: int = 10) -> Page:
+def articles_list(
+    prefix: str, links: list[tuple[str, str, str]], page: int, size: int = 10
+) -> Page:
     """``links``: (href, title, date) rows, including the bad-material links."""
     items = "".join(
         f'<li><a href="{escape(href)}" target="_blank" title="{escape(title)}">{escape(title)}</a>'
@@ -412,5 +419,3 @@ def article_detail(article: dict[str, Any], revision: int) -> Page:
     day = article.get("published_at")
     text = article_html(article["title"], day, article.get("author") or "", paragraphs)
     return Page(text.encode(), modified=_modified(day, revision))
-
-

@@ -205,7 +205,9 @@ class SourceSite:
             if rel.startswith("/art_"):  # mirror paths drop the date folders
                 rel = next((p for p in self.articles if p.endswith(rel)), rel)
             article = self.articles.get(rel)
-            return ((lambda r: pages.article_detail(article, r)), f"{PUFA}{rel}") if article else None
+            return (
+                ((lambda r: pages.article_detail(article, r)), f"{PUFA}{rel}") if article else None
+            )
         return None
 
     def _law_rev(self, law_id: str) -> int:
@@ -275,7 +277,9 @@ class SourceSite:
             full = pages.article_html(title, day, author, paragraphs).encode()
             return Page(full[: int(len(full) * 0.55)])
         if path == BadMaterial.PDF:
-            return Page(b"%PDF-1.4\n% fasou local site\n" + b"0" * 2048 + b"\n%%EOF\n", "application/pdf")
+            return Page(
+                b"%PDF-1.4\n% fasou local site\n" + b"0" * 2048 + b"\n%%EOF\n", "application/pdf"
+            )
         if path == BadMaterial.LOOP:
             return Redirect(BadMaterial.LOOP_B)
         if path == BadMaterial.LOOP_B:
@@ -307,7 +311,9 @@ class SourceSite:
         if path == BadMaterial.BROKEN:
             return Page(b"<html><body>500 Internal Server Error</body></html>", status=500)
         if path == BadMaterial.SLOW:
-            return Slow(self.slow_seconds, Page(pages.html_page("慢", "<p>迟到的页面</p>").encode()))
+            return Slow(
+                self.slow_seconds, Page(pages.html_page("慢", "<p>迟到的页面</p>").encode())
+            )
         if path == BadMaterial.CASE_MISSING_TITLE:
             case = self.data.cases[0] if self.data.cases else None
             if case is None:

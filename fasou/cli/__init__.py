@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from fasou.cli import evaluate, importing, indexing, serving
+from fasou.cli import crawling, evaluate, importing, indexing, scheduling, serving, sources
 
 app = typer.Typer(
     help="法搜 (fasou): legal search for residents.",
@@ -18,6 +18,9 @@ app.add_typer(importing.app, name="import")
 app.add_typer(indexing.app, name="index")
 app.command("serve")(serving.serve)
 app.command("eval")(evaluate.eval_command)
+app.add_typer(crawling.app, name="crawl")
+app.add_typer(sources.app, name="sources")
+app.command("schedule")(scheduling.schedule_command)
 
 
 @app.callback()

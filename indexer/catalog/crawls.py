@@ -32,6 +32,8 @@ RUN_COUNTERS = (
     "quarantined",
     "duplicates",
 )
+#: A run in one of these states did not finish: the next run of its source resumes it.
+RESUMABLE = ("running", "interrupted")
 
 
 def _now() -> datetime:
@@ -108,11 +110,11 @@ class CrawlLedger:
                 .order_by(crawl_runs.c.id.desc())
                 .limit(1)
             ).first()
-            if last is not None and last.status == "running":
+            if last is not None and last.status in RESUMABLE:
                 conn.execute(
                     crawl_runs.update()
                     .where(crawl_runs.c.id == last.id)
-                    .values(resumed=crawl_runs.c.resumed + 1)
+                    .values(resumed=crawl_runs.c.resumed + 1, status="running", finished_at=None)
                 )
                 return last.id, True
             run_id = conn.execute(
@@ -204,7 +206,11 @@ class CrawlLedger:
                     ],
                 )
             counts = batch.counts + Counter(stats.as_dict())
-            values = {k: getattr(crawl_runs.c, k) + v for k, v in counts.items() if v}
+            values = {
+                k: getattr(crawl_runs.c, k) + v
+                for k, v in counts.items()
+                if v and k in RUN_COUNTERS
+            }
             if values:
                 conn.execute(crawl_runs.update().where(crawl_runs.c.id == run_id).values(values))
         return stats

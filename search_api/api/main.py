@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from search_api.api.routes import documents, health, search
+from search_api.api.routes import admin, documents, health, search
 
 api_router = APIRouter()
 api_router.include_router(search.router)
 api_router.include_router(documents.router)
 api_router.include_router(health.router)
+api_router.include_router(admin.router)

@@ -1,0 +1,122 @@
+"""Building model payloads from cleaned page text: the structure a page's text holds.
+
+Statutes split into articles (the one article parser in
+``indexer.importers.statute_markdown``), cases into sections, and every text that
+cites statutes gets its citations resolved to article ids. Spiders have already
+mapped site vocabulary (status codes, 机构类型 …) onto the model's values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawler.items import PageItem
+from indexer.importers.statute_markdown import LawInfo, is_division_heading, parse_statute_lines
+from indexer.models import Level, Status
+from indexer.statutes import CitationResolver
+
+
+class ExtractError(ValueError):
+    """The page's text does not hold what its type needs (e.g. a law body without articles)."""
+
+
+def statute_lines(text: str) -> list[str]:
+    """Cleaned body text → the Markdown-style lines the article parser reads."""
+    lines = []
+    for line in text.split("\n"):
+        if line.startswith("## ") or not is_division_heading(line):
+            lines.append(line)
+        else:
+            lines.append(f"## {line}")
+    return lines
+
+
+def statutes(item: PageItem) -> list[dict[str, Any]]:
+    fields = item.fields
+    info = LawInfo(
+        title=fields["title"],
+        source=item.source,
+        level=Level(fields["level"]) if fields.get("level") else None,
+        issuing_body=fields.get("issuing_body"),
+        promulgated=fields.get("promulgated_at"),
+        effective=fields.get("effective_at"),
+        status=Status(fields.get("status") or Status.current),
+        law_version=fields.get("law_version"),
+        url=item.url,
+    )
+    articles = [
+        a.model_dump(mode="json")
+        for a in parse_statute_lines(statute_lines(item.text.get("body", "")), info)
+    ]
+    if not articles:
+        raise ExtractError("body: no 第X条 articles found in the law's text")
+    return articles
+
+
+def cases(item: PageItem, resolver: CitationResolver) -> list[dict[str, Any]]:
+    sections = {
+        name.removeprefix("section:"): text
+        for name, text in item.text.items()
+        if name.startswith("section:") and text
+    }
+    body = "\n".join(f"{heading}\n{text}" for heading, text in sections.items())
+    cites = resolver.resolve(body)
+    return [
+        {
+            **item.fields,
+            "url": item.url,
+            "source": item.source,
+            "body": body,
+            "sections": sections,
+            "cites": [c.model_dump() for c in cites],
+        }
+    ]
+
+
+def videos(item: PageItem, resolver: CitationResolver) -> list[dict[str, Any]]:
+    body = item.text.get("body", "")
+    transcript = item.text.get("transcript")
+    cites = resolver.resolve(f"{body}\n{transcript or ''}")
+    return [
+        {
+            **item.fields,
+            "url": item.url,
+            "source": item.source,
+            "body": body,
+            "transcript": transcript,
+            "cites": [c.model_dump() for c in cites],
+        }
+    ]
+
+
+def services(item: PageItem, _resolver: CitationResolver) -> list[dict[str, Any]]:
+    return [
+        {**item.fields, "url": item.url, "source": item.source, "body": item.text.get("body", "")}
+    ]
+
+
+def articles(item: PageItem, resolver: CitationResolver) -> list[dict[str, Any]]:
+    body = item.text.get("body", "")
+    return [
+        {
+            **item.fields,
+            "url": item.url,
+            "source": item.source,
+            "body": body,
+            "cites": [c.model_dump() for c in resolver.resolve(body)],
+        }
+    ]
+
+
+BUILDERS = {
+    "case": cases,
+    "video": videos,
+    "service": services,
+    "article": articles,
+}
+
+
+def build_payloads(item: PageItem, resolver: CitationResolver) -> list[dict[str, Any]]:
+    if item.doc_type == "statute_article":
+        return statutes(item)
+    return BUILDERS[item.doc_type](item, resolver)

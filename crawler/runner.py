@@ -1,0 +1,97 @@
+"""One crawl run of one source: lease, run record, Scrapy process, finish.
+
+Runs in its own process (Twisted's reactor starts once per process): ``fasou
+crawl run SOURCE`` calls ``run_crawl``; the scheduler starts that command.
+The lease ``crawl:<source>`` keeps two runs of a source from overlapping,
+across processes and hosts; a run killed before it finished is resumed by the
+next run of its source (same run record, same JOBDIR).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings as ScrapySettings
+
+from crawler import settings as crawler_settings
+from crawler.config import SourceConfig, load_source
+from crawler.context import CrawlContext
+from crawler.spiders.court_cases import CourtCasesSpider
+from crawler.spiders.flk import FlkSpider
+from crawler.spiders.legal_services import LegalServicesSpider
+from crawler.spiders.pufa_articles import PufaArticlesSpider
+from crawler.spiders.videos import VideosSpider
+from fasou.config import Settings
+from indexer.catalog import Catalog
+from indexer.catalog.leases import HeldLease, LeaseBusy, Leases
+
+log = logging.getLogger(__name__)
+
+SPIDERS = {
+    cls.name: cls
+    for cls in (FlkSpider, CourtCasesSpider, VideosSpider, LegalServicesSpider, PufaArticlesSpider)
+}
+
+__all__ = ["SPIDERS", "CrawlResult", "LeaseBusy", "lease_name", "run_crawl", "scrapy_settings"]
+
+
+def lease_name(source: str) -> str:
+    return f"crawl:{source}"
+
+
+@dataclass
+class CrawlResult:
+    run: dict[str, Any]
+    resumed: bool
+    reason: str
+
+
+def scrapy_settings(settings: Settings, config: SourceConfig, jobdir: str | None) -> ScrapySettings:
+    result = ScrapySettings()
+    result.setmodule(crawler_settings, priority="project")
+    if config.local:
+        result.setdict(crawler_settings.LOCAL_SITE, priority="project")
+    result.setdict(
+        {
+            "DOWNLOAD_TIMEOUT": settings.crawl_download_timeout,
+            "RETRY_TIMES": settings.crawl_retry_times,
+            "LOG_LEVEL": settings.crawl_log_level,
+            "JOBDIR": jobdir,
+        },
+        priority="cmdline",
+    )
+    return result
+
+
+def run_crawl(source: str, settings: Settings) -> CrawlResult:
+    """Crawl ``source`` into the catalog; raises ``LeaseBusy`` if it is running elsewhere."""
+    config = load_source(source, settings.crawl_site_url)
+    spider_cls = SPIDERS[config.name]
+    catalog = Catalog.open(settings.catalog_url)
+    try:
+        with HeldLease(Leases(catalog), lease_name(source), settings.crawl_lease_ttl) as lease:
+            context = CrawlContext.open(catalog, source, batch_docs=settings.crawl_batch_docs)
+            jobdir = settings.crawl_dir / "jobs" / source / f"run-{context.run_id}"
+            if not context.resumed and jobdir.exists():
+                shutil.rmtree(jobdir)
+            process = CrawlerProcess(scrapy_settings(settings, config, str(jobdir)))
+            crawler = process.create_crawler(spider_cls)
+            process.crawl(crawler, config=config, context=context)
+            process.start()
+            reason = (crawler.stats.get_value("finish_reason") if crawler.stats else None) or "?"
+            context.writer.flush()
+            if lease.lost.is_set():
+                context.ledger.finish_run(context.run_id, "failed", "lease lost during the run")
+            elif reason == "finished":
+                context.ledger.finish_run(context.run_id, "finished")
+                shutil.rmtree(jobdir, ignore_errors=True)
+            else:
+                # Interrupted (Ctrl-C, shutdown): stays resumable by the next run.
+                context.ledger.finish_run(context.run_id, "interrupted", reason)
+            return CrawlResult(context.ledger.run(context.run_id) or {}, context.resumed, reason)
+    finally:
+        catalog.close()
