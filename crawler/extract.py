@@ -20,10 +20,15 @@ class ExtractError(ValueError):
     """The page's text does not hold what its type needs (e.g. a law body without articles)."""
 
 
-def statute_lines(text: str) -> list[str]:
-    """Cleaned body text → the Markdown-style lines the article parser reads."""
+def statute_lines(text: str, title: str = "") -> list[str]:
+    """Cleaned body text → the Markdown-style lines the article parser reads.
+
+    The law's own title (a Word file's Title paragraph) is no chapter heading.
+    """
     lines = []
     for line in text.split("\n"):
+        if line.removeprefix("## ").strip() == title:
+            continue
         if line.startswith("## ") or not is_division_heading(line):
             lines.append(line)
         else:
@@ -46,7 +51,7 @@ def statutes(item: PageItem) -> list[dict[str, Any]]:
     )
     articles = [
         a.model_dump(mode="json")
-        for a in parse_statute_lines(statute_lines(item.text.get("body", "")), info)
+        for a in parse_statute_lines(statute_lines(item.text.get("body", ""), info.title), info)
     ]
     if not articles:
         raise ExtractError("body: no 第X条 articles found in the law's text")

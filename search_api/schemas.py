@@ -40,6 +40,9 @@ class DocumentResponse(BaseModel):
     body: str
     audiences: list[str]
     topics: list[str]
+    cited_by: list[str] | None = Field(
+        default=None, description="statute articles only: ids of documents citing this article"
+    )
 
 
 class CrawlRun(BaseModel):

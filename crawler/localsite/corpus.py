@@ -211,7 +211,7 @@ def laws_from_starter(db_path: Path | None = None) -> list[Law]:
                     section = row["section"]
                     lines.append(f"### {section}")
                 text = (row["article_text"] or "").strip().splitlines() or [""]
-                lines.append(f"{row['article_no']} {text[0]}")
+                lines.append(f"{row['article_no'] or ''} {text[0]}".strip())
                 lines.extend(t.strip() for t in text[1:] if t.strip())
             if not lines:
                 continue

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.http import Response
 
+from crawler.items import PageItem
 from crawler.spiders import SourceSpider
 from indexer.models import Level, Status
 
@@ -89,9 +90,11 @@ class FlkSpider(SourceSpider):
 
     def on_body_file(self, response: Response, fields: dict[str, Any], kind: str) -> Iterator[Any]:
         self.count("pages")
-        yield self.parse_body_file(response, fields, kind)
+        yield from self.parse_body_file(response, fields, kind)
 
-    def parse_body_file(self, response: Response, fields: dict[str, Any], kind: str) -> Any:
+    def parse_body_file(
+        self, response: Response, fields: dict[str, Any], kind: str
+    ) -> Iterator[PageItem]:
         meta = response.meta
         item = self.page_item(response, key=meta["page_key"], fields=dict(fields))
         item.url = fields["url"]
@@ -103,4 +106,4 @@ class FlkSpider(SourceSpider):
             if item.problem is None:
                 body = response.css("#content").get() or response.css("body").get() or ""
                 item.html["body"] = body
-        return item
+        yield item

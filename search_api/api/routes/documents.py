@@ -23,4 +23,7 @@ def get_document(
             404, "not_found", f"no document with id {doc_id!r}", field="doc_id", location="path"
         )
     record.pop("rev", None)
+    if record["type"] == "statute_article":
+        # The cases, videos and articles that cite this article (from their parsed citations).
+        record["cited_by"] = catalog.links_to(doc_id)
     return record
