@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import shutil
+from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -36,7 +38,7 @@ SPIDERS = {
     for cls in (FlkSpider, CourtCasesSpider, VideosSpider, LegalServicesSpider, PufaArticlesSpider)
 }
 
-__all__ = ["SPIDERS", "CrawlResult", "LeaseBusy", "lease_name", "run_crawl", "scrapy_settings"]
+__all__ = ["SPIDERS", "CrawlResult", "LeaseBusy", "lease_name", "run_crawls", "scrapy_settings"]
 
 
 def lease_name(source: str) -> str:
@@ -67,31 +69,52 @@ def scrapy_settings(settings: Settings, config: SourceConfig, jobdir: str | None
     return result
 
 
-def run_crawl(source: str, settings: Settings) -> CrawlResult:
-    """Crawl ``source`` into the catalog; raises ``LeaseBusy`` if it is running elsewhere."""
-    config = load_source(source, settings.crawl_site_url)
-    spider_cls = SPIDERS[config.name]
+def run_crawls(sources: list[str], settings: Settings) -> list[CrawlResult]:
+    """Crawl each of ``sources`` into the catalog, concurrently in this one process.
+
+    Raises ``LeaseBusy`` (before crawling anything) if one of them is running elsewhere.
+    """
+    configs = [load_source(source, settings.crawl_site_url) for source in sources]
     catalog = Catalog.open(settings.catalog_url)
     try:
-        with HeldLease(Leases(catalog), lease_name(source), settings.crawl_lease_ttl) as lease:
-            context = CrawlContext.open(catalog, source, batch_docs=settings.crawl_batch_docs)
-            jobdir = settings.crawl_dir / "jobs" / source / f"run-{context.run_id}"
-            if not context.resumed and jobdir.exists():
-                shutil.rmtree(jobdir)
-            process = CrawlerProcess(scrapy_settings(settings, config, str(jobdir)))
-            crawler = process.create_crawler(spider_cls)
-            process.crawl(crawler, config=config, context=context)
+        with ExitStack() as stack:
+            leases = [
+                stack.enter_context(
+                    HeldLease(Leases(catalog), lease_name(c.name), settings.crawl_lease_ttl)
+                )
+                for c in configs
+            ]
+            process = CrawlerProcess(scrapy_settings(settings, configs[0], None))
+            started = []
+            for config in configs:
+                context = CrawlContext.open(
+                    catalog, config.name, batch_docs=settings.crawl_batch_docs
+                )
+                jobdir = settings.crawl_dir / "jobs" / config.name / f"run-{context.run_id}"
+                if not context.resumed and jobdir.exists():
+                    shutil.rmtree(jobdir)
+                crawler = process.create_crawler(SPIDERS[config.name])
+                crawler.settings.set("JOBDIR", str(jobdir), priority="cmdline")
+                process.crawl(crawler, config=config, context=context)
+                started.append((crawler, context, jobdir))
             process.start()
-            reason = (crawler.stats.get_value("finish_reason") if crawler.stats else None) or "?"
-            context.writer.flush()
-            if lease.lost.is_set():
-                context.ledger.finish_run(context.run_id, "failed", "lease lost during the run")
-            elif reason == "finished":
-                context.ledger.finish_run(context.run_id, "finished")
-                shutil.rmtree(jobdir, ignore_errors=True)
-            else:
-                # Interrupted (Ctrl-C, shutdown): stays resumable by the next run.
-                context.ledger.finish_run(context.run_id, "interrupted", reason)
-            return CrawlResult(context.ledger.run(context.run_id) or {}, context.resumed, reason)
+            return [
+                _finish(crawler, context, jobdir, lease)
+                for (crawler, context, jobdir), lease in zip(started, leases, strict=True)
+            ]
     finally:
         catalog.close()
+
+
+def _finish(crawler: Any, context: CrawlContext, jobdir: Path, lease: HeldLease) -> CrawlResult:
+    reason = (crawler.stats.get_value("finish_reason") if crawler.stats else None) or "?"
+    context.writer.flush()
+    if lease.lost.is_set():
+        context.ledger.finish_run(context.run_id, "failed", "lease lost during the run")
+    elif reason == "finished":
+        context.ledger.finish_run(context.run_id, "finished")
+        shutil.rmtree(jobdir, ignore_errors=True)
+    else:
+        # Interrupted (Ctrl-C, shutdown): stays resumable by the next run.
+        context.ledger.finish_run(context.run_id, "interrupted", reason)
+    return CrawlResult(context.ledger.run(context.run_id) or {}, context.resumed, reason)

@@ -40,6 +40,7 @@ REDIRECT_MAX_TIMES = 10
 HTTPCACHE_ENABLED = False  # conditional requests do the caching, against the ledger
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no listening port in a crawl process
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryBackoffMiddleware": 545,

@@ -20,31 +20,36 @@ EXIT_BUSY = 3
 
 @app.command("run")
 def run_command(
-    source: str = typer.Argument(..., help=f"one of: {', '.join(source_names())}"),
+    sources: list[str] = typer.Argument(..., help=f"one or more of: {', '.join(source_names())}"),
     no_index: bool = typer.Option(False, "--no-index", help="write the catalog only"),
 ) -> None:
-    """Crawl SOURCE once (resuming its unfinished run, if any), then update the index."""
-    from crawler.runner import LeaseBusy, run_crawl
+    """Crawl SOURCES once (resuming an unfinished run), then update the index.
+
+    Several sources crawl concurrently in this one process.
+    """
+    from crawler.runner import LeaseBusy, run_crawls
 
     settings = get_settings()
     started = time.perf_counter()
     try:
-        result = run_crawl(source, settings)
+        results = run_crawls(list(dict.fromkeys(sources)), settings)
     except UnknownSource as exc:
-        raise typer.BadParameter(str(exc.args[0]), param_hint="SOURCE") from exc
+        raise typer.BadParameter(str(exc.args[0]), param_hint="SOURCES") from exc
     except LeaseBusy as exc:
-        typer.echo(f"{source}: not started, {exc}", err=True)
+        typer.echo(f"not started: {exc}", err=True)
         raise typer.Exit(EXIT_BUSY) from exc
-    run = result.run
-    typer.echo(
-        f"{source}: run {run['id']} {run['status']}{' (resumed)' if result.resumed else ''}: "
-        + ", ".join(f"{k} {run[k]}" for k in _COUNTERS)
-        + f" in {time.perf_counter() - started:.1f} s"
-    )
+    for result in results:
+        run = result.run
+        typer.echo(
+            f"{run['source']}: run {run['id']} {run['status']}"
+            f"{' (resumed)' if result.resumed else ''}: "
+            + ", ".join(f"{k} {run[k]}" for k in _COUNTERS)
+        )
+    typer.echo(f"done in {time.perf_counter() - started:.1f} s")
     if not no_index:
         with opened_catalog() as catalog:
             update_index(catalog)
-    if run["status"] != "finished":
+    if any(r.run["status"] != "finished" for r in results):
         raise typer.Exit(1)
 
 
