@@ -72,8 +72,10 @@ class FlkSpider(SourceSpider):
         }
         files = {f.get("type"): f.get("path") for f in law.get("body") or [] if f.get("path")}
         kind = next((k for k in self.config["prefer_body"] if files.get(k)), None)
+        # Not "page_key": the file is fetched in full, filtered and ledgered under its own URL,
+        # while the item it completes belongs to the detail page's ledger entry.
         item_meta = {
-            "page_key": response.meta["page_key"],
+            "item_key": response.meta["page_key"],
             "etag": response.headers.get("ETag", b"").decode("latin-1") or None,
             "last_modified": response.headers.get("Last-Modified", b"").decode("latin-1") or None,
         }
@@ -96,7 +98,7 @@ class FlkSpider(SourceSpider):
         self, response: Response, fields: dict[str, Any], kind: str
     ) -> Iterator[PageItem]:
         meta = response.meta
-        item = self.page_item(response, key=meta["page_key"], fields=dict(fields))
+        item = self.page_item(response, key=meta["item_key"], fields=dict(fields))
         item.url = fields["url"]
         item.etag, item.last_modified = meta.get("etag"), meta.get("last_modified")
         if kind == "WORD":
