@@ -66,6 +66,9 @@ def scrapy_settings(settings: Settings, config: SourceConfig, jobdir: str | None
         },
         priority="cmdline",
     )
+    if settings.crawl_concurrency:
+        result.set("CONCURRENT_REQUESTS_PER_DOMAIN", settings.crawl_concurrency, "cmdline")
+        result.set("AUTOTHROTTLE_TARGET_CONCURRENCY", settings.crawl_concurrency, "cmdline")
     return result
 
 

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     crawl_lease_ttl: float = Field(default=60.0, gt=0, description="seconds a crawl lease lives")
     crawl_download_timeout: float = Field(default=30.0, gt=0)
     crawl_retry_times: int = Field(default=3, ge=0)
+    crawl_concurrency: int | None = Field(
+        default=None, ge=1, description="parallel requests per site; default: polite per source"
+    )
     crawl_batch_docs: int = Field(default=2000, ge=1, description="documents per catalog commit")
     crawl_log_level: str = "WARNING"
 

@@ -95,11 +95,13 @@ class SourceSite:
         bad: bool = True,
         slow_seconds: float = 8.0,
         page_size: int = 100,
+        delay: float = 0.0,
     ) -> None:
         self.data = data
         self.bad = bad
         self.slow_seconds = slow_seconds
         self.page_size = page_size
+        self.delay = delay  # added to every content page: a slower site for kill tests
         self.hits: Counter[str] = Counter()
         self.revisions: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -159,7 +161,7 @@ class SourceSite:
         if page is None:
             page = build(revision)
             self._cache[cache_key] = page
-        return page
+        return Slow(self.delay, page) if self.delay else page
 
     def _route(self, path: str, params: dict[str, str]):  # type: ignore[no-untyped-def]
         """(builder(revision) → Page, revision key or None for listings) or None."""
