@@ -12,7 +12,7 @@ from typing import Any
 
 from crawler.items import PageItem
 from indexer.importers.statute_markdown import LawInfo, is_division_heading, parse_statute_lines
-from indexer.models import Level, Status
+from indexer.models import Level, Status, StatuteArticle
 from indexer.statutes import CitationResolver
 
 
@@ -36,7 +36,7 @@ def statute_lines(text: str, title: str = "") -> list[str]:
     return lines
 
 
-def statutes(item: PageItem) -> list[dict[str, Any]]:
+def statutes(item: PageItem) -> list[StatuteArticle]:
     fields = item.fields
     info = LawInfo(
         title=fields["title"],
@@ -49,10 +49,8 @@ def statutes(item: PageItem) -> list[dict[str, Any]]:
         law_version=fields.get("law_version"),
         url=item.url,
     )
-    articles = [
-        a.model_dump(mode="json")
-        for a in parse_statute_lines(statute_lines(item.text.get("body", ""), info.title), info)
-    ]
+    # The article parser builds (and so validates) the documents itself.
+    articles = list(parse_statute_lines(statute_lines(item.text.get("body", ""), info.title), info))
     if not articles:
         raise ExtractError("body: no 第X条 articles found in the law's text")
     return articles
@@ -121,7 +119,9 @@ BUILDERS = {
 }
 
 
-def build_payloads(item: PageItem, resolver: CitationResolver) -> list[dict[str, Any]]:
+def build(item: PageItem, resolver: CitationResolver) -> None:
+    """Fill ``item.payloads`` (validated next) or, for statutes, ``item.documents``."""
     if item.doc_type == "statute_article":
-        return statutes(item)
-    return BUILDERS[item.doc_type](item, resolver)
+        item.documents = statutes(item)
+    else:
+        item.payloads = BUILDERS[item.doc_type](item, resolver)

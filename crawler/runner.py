@@ -41,6 +41,10 @@ SPIDERS = {
 __all__ = ["SPIDERS", "CrawlResult", "LeaseBusy", "lease_name", "run_crawls", "scrapy_settings"]
 
 
+#: Above "cmdline": a crawl's own JOBDIR must survive the process-wide settings merge.
+JOBDIR_PRIORITY = 50
+
+
 def lease_name(source: str) -> str:
     return f"crawl:{source}"
 
@@ -52,7 +56,7 @@ class CrawlResult:
     reason: str
 
 
-def scrapy_settings(settings: Settings, config: SourceConfig, jobdir: str | None) -> ScrapySettings:
+def scrapy_settings(settings: Settings, config: SourceConfig) -> ScrapySettings:
     result = ScrapySettings()
     result.setmodule(crawler_settings, priority="project")
     if config.local:
@@ -62,7 +66,8 @@ def scrapy_settings(settings: Settings, config: SourceConfig, jobdir: str | None
             "DOWNLOAD_TIMEOUT": settings.crawl_download_timeout,
             "RETRY_TIMES": settings.crawl_retry_times,
             "LOG_LEVEL": settings.crawl_log_level,
-            "JOBDIR": jobdir,
+            # The CLI configured logging (WARNING, INFO with -v): Scrapy logs through it.
+            "LOG_INSTALL_ROOT_HANDLER": False,
         },
         priority="cmdline",
     )
@@ -87,7 +92,7 @@ def run_crawls(sources: list[str], settings: Settings) -> list[CrawlResult]:
                 )
                 for c in configs
             ]
-            process = CrawlerProcess(scrapy_settings(settings, configs[0], None))
+            process = CrawlerProcess(scrapy_settings(settings, configs[0]))
             started = []
             for config in configs:
                 context = CrawlContext.open(
@@ -97,7 +102,7 @@ def run_crawls(sources: list[str], settings: Settings) -> list[CrawlResult]:
                 if not context.resumed and jobdir.exists():
                     shutil.rmtree(jobdir)
                 crawler = process.create_crawler(SPIDERS[config.name])
-                crawler.settings.set("JOBDIR", str(jobdir), priority="cmdline")
+                crawler.settings.set("JOBDIR", str(jobdir), priority=JOBDIR_PRIORITY)
                 process.crawl(crawler, config=config, context=context)
                 started.append((crawler, context, jobdir))
             process.start()
@@ -111,7 +116,7 @@ def run_crawls(sources: list[str], settings: Settings) -> list[CrawlResult]:
 
 def _finish(crawler: Any, context: CrawlContext, jobdir: Path, lease: HeldLease) -> CrawlResult:
     reason = (crawler.stats.get_value("finish_reason") if crawler.stats else None) or "?"
-    context.writer.flush()
+    context.writer.close()
     if lease.lost.is_set():
         context.ledger.finish_run(context.run_id, "failed", "lease lost during the run")
     elif reason == "finished":

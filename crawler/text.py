@@ -71,16 +71,21 @@ def clean_html(fragment: str) -> str:
 
 
 def docx_lines(data: bytes) -> list[str]:
-    """Paragraphs of a Word file; headings marked ``## `` as in the Markdown statutes."""
-    from docx import Document
+    """The paragraphs of a Word file, one per line.
 
-    document = Document(io.BytesIO(data))
+    python-docx opens the file; the paragraphs' text is read from its XML tree
+    directly (``w:t`` runs), because ``Paragraph.text`` and ``Paragraph.style`` walk
+    Python objects per run and scan the style table per paragraph — seconds for a long
+    law. Headings are recognised by their text (第一章 …) where it matters.
+    """
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    body = Document(io.BytesIO(data)).element.body
+    text_tag = qn("w:t")
     lines = []
-    for paragraph in document.paragraphs:
-        text = normalize_text(paragraph.text)
-        if not text:
-            continue
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        heading = style.startswith(("Heading", "Title")) or style.startswith("标题")
-        lines.append(f"## {text}" if heading else text)
+    for paragraph in body.iter(qn("w:p")):
+        text = normalize_text("".join(t.text or "" for t in paragraph.iter(text_tag)))
+        if text:
+            lines.append(text)
     return lines

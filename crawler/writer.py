@@ -4,10 +4,18 @@ Pipelines hand settled pages here (stored, not modified, duplicate,
 quarantined, failed). A commit writes the documents, the pages' ledger rows,
 quarantine rows and the run's counters in one transaction (``CrawlLedger.commit``),
 in batches for throughput: thousands of statute articles per commit.
+
+Commits run on one background thread so that parsing the next pages overlaps
+with SQLite writing the last ones; at most two batches wait, which holds the
+crawl back when the catalog is the bottleneck. A batch still queued when the
+process is killed was never committed — its pages are not in the ledger, so a
+resumed run fetches them again.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections import Counter
 
@@ -37,6 +45,10 @@ class CrawlWriter:
             p.content_hash: key for key, p in pages.items() if p.content_hash and not p.duplicate_of
         }
         self._last_flush = time.monotonic()
+        self._queue: queue.Queue[Batch | None] = queue.Queue(maxsize=2)
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._closed = False
 
     # -- what pipelines call ---------------------------------------------------------
 
@@ -122,16 +134,45 @@ class CrawlWriter:
         ):
             self.flush()
 
-    def flush(self) -> UpsertStats:
+    def flush(self) -> None:
+        """Hand the current batch to the commit thread (blocks while two are waiting)."""
         self._last_flush = time.monotonic()
+        self._raise_if_failed()
         if not self.batch:
-            return UpsertStats()
+            return
         batch, self.batch = self.batch, Batch()
-        try:
-            stats = self.ledger.commit(self.source, self.run_id, batch)
-        except Exception:
-            self.batch = batch  # nothing of it was written; keep it for the next attempt
-            raise
+        if self._closed:
+            self._commit(batch)
+            return
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._commit_loop, name="crawl-writer")
+            self._thread.daemon = True
+            self._thread.start()
+        self._queue.put(batch)
+
+    def close(self) -> None:
+        """Commit everything handed over so far and stop the commit thread."""
+        self.flush()
+        if self._thread is not None and not self._closed:
+            self._queue.put(None)
+            self._thread.join()
+        self._closed = True
+        self._raise_if_failed()
+
+    def _commit_loop(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._commit(batch)
+                except BaseException as exc:  # reported to the crawl on its next flush
+                    self._error = exc
+
+    def _commit(self, batch: Batch) -> UpsertStats:
+        stats = self.ledger.commit(self.source, self.run_id, batch)
         self.totals += batch.counts
         self.totals.update(stats.as_dict())
         return stats
+
+    def _raise_if_failed(self) -> None:
+        if self._error is not None:
+            raise RuntimeError(f"committing crawl results failed: {self._error!r}") from self._error

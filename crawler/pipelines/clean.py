@@ -12,6 +12,8 @@ class CleanPipeline(CrawlerAware):
     def process_item(self, item: Any) -> Any:
         if not pending(item):
             return item
+        for name, text in item.text.items():  # text a spider read straight from the tree
+            item.text[name] = normalize_text(text)
         for name, fragment in item.html.items():
             item.text[name] = clean_html(fragment)
         if item.docx is not None:

@@ -17,17 +17,12 @@ from scrapy.exceptions import DropItem
 from crawler.items import PageItem
 from crawler.pipelines import CrawlerAware
 
-#: Fields that say where a document was found, not what it says.
-_LOCATION = frozenset({"id", "url", "fetched_at", "content_hash"})
-
 
 def page_hash(item: PageItem) -> str:
-    """Hash of the page's documents without their URLs (so mirrors hash alike)."""
-    digest = hashlib.sha256(item.doc_type.encode())
-    for doc in item.documents:
-        payload = doc.model_dump(mode="json", exclude=set(_LOCATION))
-        digest.update(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS))
-    return digest.hexdigest()
+    """Hash of what the page says — its fields and text, not its URL (so mirrors hash alike)."""
+    fields = {k: v for k, v in item.fields.items() if k != "url"}
+    payload = {"type": item.doc_type, "fields": fields, "text": item.text}
+    return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 class DedupPipeline(CrawlerAware):

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from crawler.extract import ExtractError, build_payloads
+from crawler.extract import ExtractError, build
 from crawler.pipelines import CrawlerAware, pending
 from indexer.statutes import CitationResolver
 
@@ -24,7 +24,7 @@ class ExtractPipeline(CrawlerAware):
         if not pending(item):
             return item
         try:
-            item.payloads = build_payloads(item, self.resolver)
+            build(item, self.resolver)
         except ExtractError as exc:
             item.problem = str(exc)
         except ValidationError as exc:

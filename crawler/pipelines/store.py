@@ -18,4 +18,4 @@ class StorePipeline(CrawlerAware):
         return item
 
     def close_spider(self) -> None:
-        self.context.writer.flush()
+        self.context.writer.close()

@@ -28,6 +28,11 @@ class ValidatePipeline(CrawlerAware):
     def process_item(self, item: Any) -> Any:
         if not pending(item):
             return item
+        for doc in item.documents:  # built (and validated) by the extractor, e.g. statutes
+            missing = [name for name in REQUIRED[item.doc_type] if not getattr(doc, name, None)]
+            if missing:
+                item.problem = "required field missing: " + ", ".join(missing)
+                return item
         documents = []
         for payload in item.payloads:
             missing = [name for name in REQUIRED[item.doc_type] if not payload.get(name)]
@@ -35,9 +40,11 @@ class ValidatePipeline(CrawlerAware):
                 item.problem = "required field missing: " + ", ".join(missing)
                 return item
             try:
-                documents.append(document_from_record(item.doc_type, payload).finalize())
+                documents.append(document_from_record(item.doc_type, payload))
             except ValidationError as exc:
                 item.problem = "invalid: " + describe(exc)
                 return item
-        item.documents = documents
+        item.documents += documents
+        for doc in item.documents:  # stable ids now (the ledger records them); hashes on store
+            doc.id = doc.id or doc.stable_id()
         return item

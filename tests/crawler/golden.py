@@ -181,7 +181,7 @@ def regenerate() -> None:  # pragma: no cover - a maintenance tool
                 get(follow.url.removeprefix(SITE)),
                 ext,
                 cb_kwargs={"fields": follow.cb_kwargs["fields"], "kind": kind},
-                meta={"page_key": key},
+                meta={"item_key": key},
             )
         _save(
             "court_cases",
