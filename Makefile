@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export FASOU_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: help install run serve import test test-slow test-all lint format bench clean
+.PHONY: help install run serve import test test-slow test-all lint format bench clean sources crawl
 
 help:
 	@echo "make run        install, import the starter corpus, index, serve on $(HOST):$(PORT)"
@@ -32,6 +32,14 @@ run: import
 serve: $(STAMP)
 	$(BIN)/fasou serve --host $(HOST) --port $(PORT)
 
+SITE_PORT ?= 8800
+sources: $(STAMP)  ## the local source site (all five sources) for crawling offline
+	$(BIN)/fasou sources serve --port $(SITE_PORT)
+
+crawl: $(STAMP)  ## crawl every source from the local source site (start `make sources` first)
+	FASOU_CRAWL_SITE_URL=http://127.0.0.1:$(SITE_PORT) $(BIN)/fasou crawl run \
+		flk court_cases videos legal_services pufa_articles
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -51,6 +59,7 @@ test-all: lint
 bench: $(STAMP)
 	$(BIN)/python bench/index_throughput.py
 	$(BIN)/python bench/search_latency.py
+	$(BIN)/python bench/crawl_throughput.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

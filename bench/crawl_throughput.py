@@ -30,10 +30,7 @@ import time
 from pathlib import Path
 
 import httpx
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench._common import SHARED_DATA, free_port
+from _common import SHARED_DATA, free_port
 
 SOURCES = ["flk", "court_cases", "videos", "legal_services", "pufa_articles"]
 

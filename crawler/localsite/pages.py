@@ -374,7 +374,8 @@ def service_detail(service: dict[str, Any], revision: int, *, drop_name: bool = 
 
 def article_path(article: dict[str, Any]) -> str:
     day = article.get("published_at") or date(2024, 1, 1)
-    return f"/art/{day.year}/{day.month}/{day.day}/art_1229512011_{digest(article['key'], size=8)}.html"
+    name = f"art_1229512011_{digest(article['key'], size=8)}.html"
+    return f"/art/{day.year}/{day.month}/{day.day}/{name}"
 
 
 def articles_list(

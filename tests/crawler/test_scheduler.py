@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -38,7 +39,7 @@ def test_slow_runs_are_skipped_not_overlapped(tmp_path: Path) -> None:
     scheduler.run(max_seconds=5)
     runs = _intervals(log)
     assert len(runs) >= 2 and scheduler.jobs["a"].skipped >= 1
-    for (_s1, e1), (s2, _e2) in zip(runs, runs[1:], strict=False):
+    for (_s1, e1), (s2, _e2) in itertools.pairwise(runs):
         assert s2 >= e1  # the next run started after the previous one ended
 
 
@@ -99,5 +100,5 @@ def test_fasou_schedule_runs_crawls_without_overlap(tmp_path: Path) -> None:
     assert any(r["new"] > 0 for r in runs)
     # Stopping the scheduler interrupts a running crawl gracefully: it stays resumable.
     assert all(r["status"] in ("finished", "interrupted") for r in runs)
-    for before, after in zip(runs, runs[1:], strict=False):
+    for before, after in itertools.pairwise(runs):
         assert after["started_at"] >= before["finished_at"]
