@@ -63,52 +63,29 @@ def cases(item: PageItem, resolver: CitationResolver) -> list[dict[str, Any]]:
         if name.startswith("section:") and text
     }
     body = "\n".join(f"{heading}\n{text}" for heading, text in sections.items())
-    cites = resolver.resolve(body)
-    return [
-        {
-            **item.fields,
-            "url": item.url,
-            "source": item.source,
-            "body": body,
-            "sections": sections,
-            "cites": [c.model_dump() for c in cites],
-        }
-    ]
+    return [_document(item, body, sections=sections, cites=_cited(resolver, body))]
+
+
+def _document(item: PageItem, body: str, **extra: Any) -> dict[str, Any]:
+    return {**item.fields, "url": item.url, "source": item.source, "body": body, **extra}
+
+
+def _cited(resolver: CitationResolver, *texts: str | None) -> list[dict[str, Any]]:
+    return [c.model_dump() for c in resolver.resolve("\n".join(t for t in texts if t))]
 
 
 def videos(item: PageItem, resolver: CitationResolver) -> list[dict[str, Any]]:
-    body = item.text.get("body", "")
-    transcript = item.text.get("transcript")
-    cites = resolver.resolve(f"{body}\n{transcript or ''}")
-    return [
-        {
-            **item.fields,
-            "url": item.url,
-            "source": item.source,
-            "body": body,
-            "transcript": transcript,
-            "cites": [c.model_dump() for c in cites],
-        }
-    ]
+    body, transcript = item.text.get("body", ""), item.text.get("transcript")
+    return [_document(item, body, transcript=transcript, cites=_cited(resolver, body, transcript))]
 
 
 def services(item: PageItem, _resolver: CitationResolver) -> list[dict[str, Any]]:
-    return [
-        {**item.fields, "url": item.url, "source": item.source, "body": item.text.get("body", "")}
-    ]
+    return [_document(item, item.text.get("body", ""))]
 
 
 def articles(item: PageItem, resolver: CitationResolver) -> list[dict[str, Any]]:
     body = item.text.get("body", "")
-    return [
-        {
-            **item.fields,
-            "url": item.url,
-            "source": item.source,
-            "body": body,
-            "cites": [c.model_dump() for c in resolver.resolve(body)],
-        }
-    ]
+    return [_document(item, body, cites=_cited(resolver, body))]
 
 
 BUILDERS = {

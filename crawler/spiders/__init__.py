@@ -147,6 +147,22 @@ class SourceSpider(scrapy.Spider):
             crawler.stats.inc_value(f"fasou/{counter}", amount)
 
 
+class HtmlListingSpider(SourceSpider):
+    """Sources whose listing is HTML pages ``<list path>?<page_param>=N`` with detail links
+    and a next-page link, both found by the selectors ``links`` and ``next_page``."""
+
+    def list_request(self, page: int) -> scrapy.Request:
+        listing = self.config["list"]
+        url = f"{self.config.base_url}{listing['path']}?{listing['page_param']}={page}"
+        return self.list_url_request(url, page)
+
+    def parse_list(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+        for href in response.css(self.config.selector("links")).getall():
+            yield self.detail_request(response.urljoin(href))
+        if response.css(self.config.selector("next_page")).get():
+            yield self.list_request(page + 1)
+
+
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import scrapy
 from scrapy.http import Response
 
-from crawler.spiders import SourceSpider, first
+from crawler.spiders import HtmlListingSpider, first
 
 INFO_FIELDS = {
     "机构类型": "kind",
@@ -22,20 +21,9 @@ INFO_FIELDS = {
 }
 
 
-class LegalServicesSpider(SourceSpider):
+class LegalServicesSpider(HtmlListingSpider):
     name = "legal_services"
     doc_type = "service"
-
-    def list_request(self, page: int) -> scrapy.Request:
-        listing = self.config["list"]
-        url = f"{self.config.base_url}{listing['path']}?{listing['page_param']}={page}"
-        return self.list_url_request(url, page)
-
-    def parse_list(self, response: Response, page: int) -> Iterator[scrapy.Request]:
-        for href in response.css(self.config.selector("links")).getall():
-            yield self.detail_request(response.urljoin(href))
-        if response.css(self.config.selector("next_page")).get():
-            yield self.list_request(page + 1)
 
     def parse_detail(self, response: Response, **_kwargs: Any) -> Iterator[Any]:
         info: dict[str, str] = {}

@@ -12,26 +12,14 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import scrapy
 from scrapy.http import Response
 
-from crawler.spiders import SourceSpider, first
+from crawler.spiders import HtmlListingSpider, first
 
 
-class PufaArticlesSpider(SourceSpider):
+class PufaArticlesSpider(HtmlListingSpider):
     name = "pufa_articles"
     doc_type = "article"
-
-    def list_request(self, page: int) -> scrapy.Request:
-        listing = self.config["list"]
-        url = f"{self.config.base_url}{listing['path']}?{listing['page_param']}={page}"
-        return self.list_url_request(url, page)
-
-    def parse_list(self, response: Response, page: int) -> Iterator[scrapy.Request]:
-        for href in response.css(self.config.selector("links")).getall():
-            yield self.detail_request(response.urljoin(href))
-        if response.css(self.config.selector("next_page")).get():
-            yield self.list_request(page + 1)
 
     def parse_detail(self, response: Response, **_kwargs: Any) -> Iterator[Any]:
         date_text = first(response.css(self.config.selector("date")).getall())

@@ -10,7 +10,7 @@ import typer
 from crawler.config import UnknownSource, source_names
 from fasou.cli.common import opened_catalog, update_index
 from fasou.config import get_settings
-from indexer.catalog.crawls import CrawlLedger
+from indexer.catalog.crawls import RUN_COUNTERS, CrawlLedger
 
 app = typer.Typer(help="Crawl the public sources into the catalog.", no_args_is_help=True)
 
@@ -53,16 +53,7 @@ def run_command(
         raise typer.Exit(1)
 
 
-_COUNTERS = (
-    "pages",
-    "not_modified",
-    "new",
-    "changed",
-    "unchanged",
-    "failed",
-    "quarantined",
-    "duplicates",
-)
+_COUNTERS = RUN_COUNTERS
 
 
 @app.command("runs")
