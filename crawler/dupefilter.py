@@ -1,11 +1,11 @@
-"""Duplicate-request filter seeded from the catalog's ledger, not from JOBDIR's seen-file.
+"""Duplicate-request filter by canonical page key, kept in memory only.
 
-Scrapy's JOBDIR keeps the scheduler queue and a file of request fingerprints,
-both consistent only after a graceful stop: after SIGKILL the queue may miss
-requests the seen-file already names, which would lose those pages for good.
-Here the seen-set starts from what the ledger proves this run has *stored*
-(committed with its documents), so a resumed run skips exactly those pages and
-re-discovers everything else from the listing pages.
+Content pages are filtered by their ledger key (canonical URL without tracking
+parameters), so ``/art/1.html?from=index`` is not fetched beside ``/art/1.html``.
+It deliberately keeps no seen-file in JOBDIR: after SIGKILL such a file can name
+requests that the disk queue lost, which would lose those pages for good. A
+resumed run instead re-discovers everything from the listing pages, and
+``SkipSettledMiddleware`` skips what the ledger says the run already stored.
 """
 
 from __future__ import annotations
@@ -19,24 +19,19 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 
-class LedgerDupeFilter(BaseDupeFilter):
+class CanonicalDupeFilter(BaseDupeFilter):
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.fingerprints: set[bytes] = set()
-        self.resumed_skips = 0
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> LedgerDupeFilter:
+    def from_crawler(cls, crawler: Crawler) -> CanonicalDupeFilter:
         return cls(crawler)
 
     def request_seen(self, request: Request) -> bool:
-        context = getattr(self.crawler.spider, "context", None)
         key = request.meta.get("page_key")
-        if context is not None and key is not None and key in context.done:
-            self.resumed_skips += 1
-            return True
-        # Content pages by canonical URL (tracking parameters dropped), others — and the hops
-        # of a redirect, which carry their origin's key — as Scrapy does.
+        # Content pages by canonical key; other requests — and the hops of a redirect,
+        # which carry their origin's key — by Scrapy's request fingerprint.
         if key and not request.meta.get("redirect_urls"):
             fingerprint = key.encode()
         else:
@@ -45,7 +40,3 @@ class LedgerDupeFilter(BaseDupeFilter):
             return True
         self.fingerprints.add(fingerprint)
         return False
-
-    def close(self, reason: str) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.set_value("fasou/resumed_skips", self.resumed_skips)

@@ -15,6 +15,25 @@ from crawler.context import CrawlerAware
 log = logging.getLogger(__name__)
 
 
+class AlreadySettled(IgnoreRequest):
+    """The page was stored by this run before it was interrupted."""
+
+
+class SkipSettledMiddleware(CrawlerAware):
+    """A resumed run does not fetch again what it already stored.
+
+    The dupefilter stops such requests when they are scheduled; this catches the
+    ones a cleanly paused run's JOBDIR queue hands back, which bypass the dupefilter.
+    """
+
+    def process_request(self, request: Request) -> None:
+        context = self.context
+        key = request.meta.get("page_key")
+        if context is not None and key is not None and key in context.done:
+            raise AlreadySettled(key)
+        return None
+
+
 class ConditionalRequestMiddleware(CrawlerAware):
     """Send the ledger's validators: an unchanged page then costs one 304."""
 

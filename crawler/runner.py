@@ -101,6 +101,7 @@ def run_crawls(sources: list[str], settings: Settings) -> list[CrawlResult]:
                 jobdir = settings.crawl_dir / "jobs" / config.name / f"run-{context.run_id}"
                 if not context.resumed and jobdir.exists():
                     shutil.rmtree(jobdir)
+                discard_unclean_queue(jobdir)
                 crawler = process.create_crawler(SPIDERS[config.name])
                 crawler.settings.set("JOBDIR", str(jobdir), priority=JOBDIR_PRIORITY)
                 process.crawl(crawler, config=config, context=context)
@@ -112,6 +113,20 @@ def run_crawls(sources: list[str], settings: Settings) -> list[CrawlResult]:
             ]
     finally:
         catalog.close()
+
+
+def discard_unclean_queue(jobdir: Path) -> None:
+    """Drop a request queue that a killed process left behind.
+
+    Scrapy's disk queue records where it stands only when the crawl closes cleanly
+    (``active.json``); after SIGKILL it would hand out stale requests and lose new
+    ones. Nothing is lost by dropping it: the resumed run re-fetches the listings
+    and the ledger says which pages are already stored.
+    """
+    queue = jobdir / "requests.queue"
+    if queue.exists() and not (queue / "active.json").exists():
+        log.warning("discarding the request queue of a killed run: %s", queue)
+        shutil.rmtree(queue)
 
 
 def _finish(crawler: Any, context: CrawlContext, jobdir: Path, lease: HeldLease) -> CrawlResult:

@@ -43,6 +43,7 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening port in a crawl process
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SkipSettledMiddleware": 50,
     "crawler.middlewares.RetryBackoffMiddleware": 545,
     "crawler.middlewares.ConditionalRequestMiddleware": 580,
     "crawler.middlewares.RedirectLoopMiddleware": 650,
@@ -55,7 +56,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.dedup.DedupPipeline": 500,
     "crawler.pipelines.store.StorePipeline": 600,
 }
-DUPEFILTER_CLASS = "crawler.dupefilter.LedgerDupeFilter"
+DUPEFILTER_CLASS = "crawler.dupefilter.CanonicalDupeFilter"
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 DEPTH_PRIORITY = 0

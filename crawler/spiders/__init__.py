@@ -26,6 +26,7 @@ from twisted.python.failure import Failure
 
 from crawler.config import SourceConfig, load_source
 from crawler.items import PageFailed, PageItem, PageNotModified
+from crawler.middlewares import AlreadySettled
 from crawler.urls import request_key
 
 if TYPE_CHECKING:
@@ -106,6 +107,9 @@ class SourceSpider(scrapy.Spider):
         reason = failure.getErrorMessage() or failure.type.__name__
         if "robots.txt" in reason:  # forbidden by robots.txt: obeyed, not a failure
             self.count("robots_forbidden")
+            return
+        if failure.check(AlreadySettled):  # stored before a resume: nothing to do
+            self.count("resumed_skips")
             return
         if response := getattr(failure.value, "response", None):
             reason = f"HTTP {response.status}"

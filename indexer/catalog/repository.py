@@ -19,7 +19,7 @@ from indexer.catalog.tables import (
     documents,
     import_fingerprints,
 )
-from indexer.models import BaseDocument, document_from_record
+from indexer.models import CORE_FIELDS, BaseDocument, document_from_record
 
 TAG_FACETS = ("audience", "topic")
 
@@ -130,11 +130,12 @@ class Catalog:
         """
         stats = UpsertStats()
         now = _now()
-        unique: dict[str, BaseDocument] = {}
+        unique: dict[str, tuple[BaseDocument, dict[str, Any]]] = {}
         for doc in docs:
-            doc.finalize()
-            unique[doc.id] = doc
-        batch = list(unique.values())
+            dumped = doc.model_dump(mode="json")  # once, for the hash and the row
+            doc.finalize(dumped)
+            unique[doc.id] = (doc, dumped)
+        batch = [doc for doc, _ in unique.values()]
         if not batch:
             return stats
         existing = {
@@ -151,9 +152,9 @@ class Catalog:
         for doc in batch:
             known = existing.get(doc.id)
             if known is None:
-                inserts.append(self._row(doc, now))
+                inserts.append(self._row(doc, now, unique[doc.id][1]))
             elif known[0] != doc.content_hash or known[1]:
-                updates.append(self._row(doc, now))
+                updates.append(self._row(doc, now, unique[doc.id][1]))
             else:
                 touched.append(doc.id)
         if inserts or updates:
@@ -235,7 +236,7 @@ class Catalog:
             )
 
     @staticmethod
-    def _row(doc: BaseDocument, now: datetime) -> dict[str, Any]:
+    def _row(doc: BaseDocument, now: datetime, dumped: dict[str, Any]) -> dict[str, Any]:
         return {
             "id": doc.id,
             "type": str(doc.type),
@@ -247,7 +248,7 @@ class Catalog:
             "published_at": doc.published_at,
             "fetched_at": doc.fetched_at or now,
             "content_hash": doc.content_hash,
-            "fields": doc.extra_fields(),
+            "fields": {k: v for k, v in dumped.items() if k not in CORE_FIELDS},
             "source_audiences": list(doc.audiences),
             "source_topics": list(doc.topics),
             "deleted": False,

@@ -112,3 +112,24 @@ def test_run_counts_add_up(crawled: Crawled) -> None:
         2,
         1,
     )
+
+
+def test_cli_lists_runs_and_quarantine(crawled: Crawled) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.crawler.conftest import runs_json
+
+    listed = {r["id"]: r for r in runs_json(crawled.data_dir)}
+    first = {source: listed[run["id"]] for source, run in crawled.runs.items()}
+    assert first["pufa_articles"]["quarantined"] == 2
+    out = subprocess.run(
+        [sys.executable, "-m", "fasou", "crawl", "quarantine", "--source", "pufa_articles"],
+        env=os.environ | {"FASOU_DATA_DIR": str(crawled.data_dir)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "truncated HTML: the page ends before </html>" in out
+    assert BadMaterial.TRUNCATED in out
