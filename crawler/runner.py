@@ -73,7 +73,7 @@ def scrapy_settings(settings: Settings, config: SourceConfig) -> ScrapySettings:
     )
     if settings.crawl_concurrency:
         result.set("CONCURRENT_REQUESTS_PER_DOMAIN", settings.crawl_concurrency, "cmdline")
-        result.set("AUTOTHROTTLE_TARGET_CONCURRENCY", settings.crawl_concurrency, "cmdline")
+        result.set("AUTOTHROTTLE_TARGET_CONCURRENCY", float(settings.crawl_concurrency), "cmdline")
     return result
 
 
