@@ -11,6 +11,8 @@ as production would. Reports per run and as medians:
 - ``detail_pages``: content pages fetched (flk detail API calls and body files,
   case / video / service / article pages), and ``detail_pages_per_s`` over the wall time;
 - ``docs``: documents stored, and ``docs_per_s``;
+- ``crawler_cpu_s`` and ``detail_pages_per_cpu_s``: the crawl process's CPU time, and
+  detail pages per CPU second — what one free core sustains, whatever the machine's load;
 - with ``--recrawl``: a second, unchanged crawl (every page a 304);
 - with ``--index``: ``fasou index sync`` afterwards (building the tantivy index).
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -65,14 +68,20 @@ def start_site(laws: Path) -> tuple[subprocess.Popen[bytes], str]:
         time.sleep(0.3)
 
 
-def crawl(data_dir: Path, site: str) -> float:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def crawl(data_dir: Path, site: str) -> tuple[float, float]:
+    """Wall and CPU seconds of one ``fasou crawl run`` of all five sources."""
     env = os.environ | {
         "FASOU_DATA_DIR": str(data_dir),
         "FASOU_CRAWL_SITE_URL": site,
         "FASOU_CRAWL_DOWNLOAD_TIMEOUT": "5",
         "FASOU_CRAWL_RETRY_TIMES": "2",
     }
-    started = time.perf_counter()
+    cpu, started = _children_cpu(), time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "fasou", "crawl", "run", *SOURCES, "--no-index"],
         env=env,
@@ -82,7 +91,7 @@ def crawl(data_dir: Path, site: str) -> float:
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(done.stdout[-3000:] + done.stderr[-3000:])
-    return wall
+    return wall, _children_cpu() - cpu
 
 
 def counts(data_dir: Path, since_run: int = 0) -> dict[str, int]:
@@ -115,10 +124,11 @@ def one_run(site: str, *, recrawl: bool, index: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         before = load()
-        wall = crawl(data_dir, site)
+        wall, cpu = crawl(data_dir, site)
         first = counts(data_dir)
         result: dict[str, float] = {
             "wall_s": wall,
+            "crawler_cpu_s": cpu,
             "pages": first["pages"],
             "docs": first["new"],
         }
@@ -132,8 +142,10 @@ def one_run(site: str, *, recrawl: bool, index: bool) -> dict[str, float]:
         result["detail_pages"] = detail
         result["detail_pages_per_s"] = detail / wall
         result["docs_per_s"] = first["new"] / wall
+        # Load-independent: what one free core sustains (the site runs on the other).
+        result["detail_pages_per_cpu_s"] = detail / cpu
         if recrawl:
-            wall2 = crawl(data_dir, site)
+            wall2, _cpu2 = crawl(data_dir, site)
             second = counts(data_dir, since_run=first["last_run"])
             result["recrawl_wall_s"] = wall2
             result["recrawl_changed"] = second["new"] + second["changed"]

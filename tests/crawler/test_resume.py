@@ -129,3 +129,49 @@ def test_a_source_already_running_elsewhere_is_not_started(tmp_path: Path) -> No
     busy = crawl(tmp_path, "http://127.0.0.1:9", "videos")
     assert busy.returncode == 3
     assert "not started: lease 'crawl:videos' is held by another-host:1:abc" in busy.stderr
+
+
+def test_graceful_interrupt_keeps_the_queue_and_resumes(tmp_path: Path) -> None:
+    """Ctrl-C / the scheduler's SIGTERM → SIGINT: the run is ``interrupted`` and resumable."""
+    data = SiteData.build(law_limit=40)
+    expected = expected_article_ids(data)
+    with SiteServer(SourceSite(data, bad=False, delay=0.1)) as server:
+        env = (
+            os.environ
+            | CRAWL_ENV
+            | SLOW_SITE
+            | {
+                "FASOU_DATA_DIR": str(tmp_path),
+                "FASOU_CRAWL_SITE_URL": server.url,
+            }
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "fasou", "crawl", "run", "flk", "--no-index"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        db = tmp_path / "catalog.db"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if db.exists() and len(stored_pages(db, 1)) >= 5:
+                    break
+            except sqlite3.OperationalError:
+                pass
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=120) == 1  # the run did not finish
+        with sqlite3.connect(db) as conn:
+            (status,) = conn.execute("SELECT status FROM crawl_runs WHERE id = 1").fetchone()
+        assert status == "interrupted"
+        queue = tmp_path / "crawl" / "jobs" / "flk" / "run-1" / "requests.queue"
+        assert (queue / "active.json").exists()  # Scrapy saved its queue: kept for the resume
+        resumed = crawl(tmp_path, server.url, "flk", env=SLOW_SITE)
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        assert "run 1 finished (resumed)" in resumed.stdout
+    with sqlite3.connect(db) as conn:
+        ids = {row[0] for row in conn.execute("SELECT id FROM documents")}
+        (new,) = conn.execute("SELECT new FROM crawl_runs WHERE id = 1").fetchone()
+    assert ids == expected and new == len(expected)
+    assert not queue.exists()  # a finished run leaves no JOBDIR behind
