@@ -40,8 +40,9 @@ _TEXT_TYPES = frozenset(
 
 class SourceSpider(scrapy.Spider):
     doc_type: ClassVar[str]
-    #: 304 reaches the spider (as "not modified"), not HttpErrorMiddleware.
-    handle_httpstatus_list: ClassVar[list[int]] = [304]
+    #: 304 reaches the spider (as "not modified"), not HttpErrorMiddleware; so does 412,
+    #: which RFC 9110 prescribes for a matching If-None-Match on a POST (flk's detail API).
+    handle_httpstatus_list: ClassVar[list[int]] = [304, 412]
 
     def __init__(
         self,
@@ -93,8 +94,12 @@ class SourceSpider(scrapy.Spider):
     def on_detail(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         self.count("pages")
         key = response.meta.get("page_key") or request_key(response.request)
-        if response.status == 304:
+        conditional = response.request is not None and b"If-None-Match" in response.request.headers
+        if response.status == 304 or (response.status == 412 and conditional):
             yield PageNotModified(self.name, response.url, key)
+            return
+        if response.status == 412:
+            yield PageFailed(self.name, response.url, key, "HTTP 412 to an unconditional request")
             return
         problem = self.unusable(response)
         if problem:
