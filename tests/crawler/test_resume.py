@@ -39,36 +39,42 @@ def stored_pages(db: Path, run_id: int) -> set[str]:
         }
 
 
+def start_and_wait(tmp_path: Path, site_url: str, pages: int) -> subprocess.Popen[bytes]:
+    """A flk crawl in a subprocess, returned once it has stored ``pages`` pages (or ended)."""
+    env = (
+        os.environ
+        | CRAWL_ENV
+        | SLOW_SITE
+        | {
+            "FASOU_DATA_DIR": str(tmp_path),
+            "FASOU_CRAWL_SITE_URL": site_url,
+        }
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fasou", "crawl", "run", "flk", "--no-index"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    db = tmp_path / "catalog.db"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if db.exists() and len(stored_pages(db, 1)) >= pages:
+                break
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.05)
+    return proc
+
+
 def test_sigkill_mid_crawl_then_resume(tmp_path: Path) -> None:
     data = SiteData.build(law_limit=60)
     expected = expected_article_ids(data)
     without_articles = sum(1 for law in data.laws if law.articles() == 0)
     with SiteServer(SourceSite(data, bad=False, delay=0.1)) as server:
-        env = (
-            os.environ
-            | CRAWL_ENV
-            | SLOW_SITE
-            | {
-                "FASOU_DATA_DIR": str(tmp_path),
-                "FASOU_CRAWL_SITE_URL": server.url,
-            }
-        )
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "fasou", "crawl", "run", "flk", "--no-index"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        proc = start_and_wait(tmp_path, server.url, pages=10)
         db = tmp_path / "catalog.db"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            if db.exists():
-                try:
-                    if len(stored_pages(db, 1)) >= 10:
-                        break
-                except sqlite3.OperationalError:
-                    pass
-            time.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         assert proc.returncode == -signal.SIGKILL, "the crawl finished before it could be killed"
@@ -136,30 +142,8 @@ def test_graceful_interrupt_keeps_the_queue_and_resumes(tmp_path: Path) -> None:
     data = SiteData.build(law_limit=40)
     expected = expected_article_ids(data)
     with SiteServer(SourceSite(data, bad=False, delay=0.1)) as server:
-        env = (
-            os.environ
-            | CRAWL_ENV
-            | SLOW_SITE
-            | {
-                "FASOU_DATA_DIR": str(tmp_path),
-                "FASOU_CRAWL_SITE_URL": server.url,
-            }
-        )
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "fasou", "crawl", "run", "flk", "--no-index"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        proc = start_and_wait(tmp_path, server.url, pages=5)
         db = tmp_path / "catalog.db"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                if db.exists() and len(stored_pages(db, 1)) >= 5:
-                    break
-            except sqlite3.OperationalError:
-                pass
-            time.sleep(0.05)
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=120) == 1  # the run did not finish
         with sqlite3.connect(db) as conn:
