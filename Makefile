@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export FASOU_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: help install run serve import test test-slow test-all lint format bench bench-editor bench-backends clean
+.PHONY: help install run serve import test test-slow test-all lint format bench bench-editor bench-backends clean sources crawl
 
 help:
 	@echo "make run        install, import the starter corpus, index, serve on $(HOST):$(PORT)"
@@ -35,6 +35,14 @@ run: import
 serve: $(STAMP)
 	$(BIN)/fasou serve --host $(HOST) --port $(PORT)
 
+SITE_PORT ?= 8800
+sources: $(STAMP)  ## the local source site (all five sources) for crawling offline
+	$(BIN)/fasou sources serve --port $(SITE_PORT)
+
+crawl: $(STAMP)  ## crawl every source from the local source site (start `make sources` first)
+	FASOU_CRAWL_SITE_URL=http://127.0.0.1:$(SITE_PORT) $(BIN)/fasou crawl run \
+		flk court_cases videos legal_services pufa_articles
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -54,6 +62,7 @@ test-all: lint
 bench: $(STAMP)
 	$(BIN)/python bench/index_throughput.py
 	$(BIN)/python bench/search_latency.py
+	$(BIN)/python bench/crawl_throughput.py
 
 bench-editor: $(STAMP)
 	$(BIN)/python bench/bulk_tagging.py

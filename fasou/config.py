@@ -139,6 +139,20 @@ class Settings(BaseSettings):
             parse_rate(rate)  # fail at start-up, not on the first request
         return merged
 
+    crawl_site_url: str | None = Field(
+        default=None,
+        description="point every source at the local source site at this URL "
+        "(e.g. http://127.0.0.1:8800, from `fasou sources serve`); unset: the real sites",
+    )
+    crawl_lease_ttl: float = Field(default=60.0, gt=0, description="seconds a crawl lease lives")
+    crawl_download_timeout: float = Field(default=30.0, gt=0)
+    crawl_retry_times: int = Field(default=3, ge=0)
+    crawl_concurrency: int | None = Field(
+        default=None, ge=1, description="parallel requests per site; default: polite per source"
+    )
+    crawl_batch_docs: int = Field(default=2000, ge=1, description="documents per catalog commit")
+    crawl_log_level: str = "WARNING"
+
     @property
     def catalog_url(self) -> str:
         if self.database_url:
@@ -160,6 +174,11 @@ class Settings(BaseSettings):
                 f"{MIN_SECRET_KEY_CHARS} characters when FASOU_ENVIRONMENT={self.environment} "
                 f"(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
+
+    @property
+    def crawl_dir(self) -> Path:
+        """Scrapy JOBDIRs of crawls in progress (removed when a run finishes)."""
+        return self.data_dir / "crawl"
 
 
 @lru_cache

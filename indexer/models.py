@@ -107,17 +107,22 @@ class BaseDocument(BaseModel):
         """Type-specific fields, JSON-ready (the catalog's ``fields`` column)."""
         return self.model_dump(mode="json", exclude=set(CORE_FIELDS))
 
-    def compute_hash(self) -> str:
-        """Hash of the content a source controls: changes iff the source's content changed."""
-        payload = self.model_dump(mode="json", exclude=set(_NON_CONTENT))
+    def compute_hash(self, dumped: dict[str, Any] | None = None) -> str:
+        """Hash of the content a source controls: changes iff the source's content changed.
+
+        ``dumped``: this document's ``model_dump(mode="json")`` if the caller has it
+        already (bulk writers dump once for the hash and the row).
+        """
+        data = self.model_dump(mode="json") if dumped is None else dumped
+        payload = {k: v for k, v in data.items() if k not in _NON_CONTENT}
         payload["type"] = str(self.type)
         return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
-    def finalize(self) -> BaseDocument:
+    def finalize(self, dumped: dict[str, Any] | None = None) -> BaseDocument:
         """Fill the derived id and content hash (idempotent)."""
         if not self.id:
             self.id = self.stable_id()
-        self.content_hash = self.compute_hash()
+        self.content_hash = self.compute_hash(dumped)
         return self
 
     def stable_id(self) -> str:

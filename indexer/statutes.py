@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from indexer.models import Level
+from collections.abc import Iterable
+
+from analyzers.citations import Citation, find_citations
+from indexer.models import CitedArticle, Level, statute_article_id
 
 _PREFIX = "中华人民共和国"
 
@@ -48,3 +51,40 @@ def law_level_from_title(title: str) -> Level | None:
     if title.endswith(("办法", "规定", "规则", "细则")):
         return Level.departmental_rule
     return None
+
+
+def cited_article(
+    citation: Citation, known: frozenset[str] | set[str] = frozenset()
+) -> CitedArticle:
+    """A parsed citation as the model stores it, with the id of the article it means.
+
+    The id is computed from the citation (ids are deterministic), so a case can
+    link to an article crawled later; ``known`` titles pick the full title.
+    """
+    title = canonical_law_title(citation.law_title, known)
+    return CitedArticle(
+        law_title=title,
+        article_no=citation.article_no,
+        article_id=statute_article_id(title, citation.article_num, citation.article_suffix),
+    )
+
+
+class CitationResolver:
+    """Finds statute citations in free text and resolves them against the catalog's laws.
+
+    Knowing the titles (and their short forms without 中华人民共和国) also finds
+    citations written without 《》, as in 依照民法典第1176条.
+    """
+
+    def __init__(self, known_titles: Iterable[str] = ()) -> None:
+        self.known = frozenset(known_titles)
+        shorts = {s for t in self.known if (s := short_title(t))}
+        self.names = self.known | shorts
+
+    def resolve(self, text: str) -> list[CitedArticle]:
+        cited: list[CitedArticle] = []
+        for citation in find_citations(text, self.names):
+            item = cited_article(citation, self.known)
+            if all(c.article_id != item.article_id for c in cited):
+                cited.append(item)
+        return cited

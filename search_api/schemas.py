@@ -62,6 +62,46 @@ class DocumentResponse(BaseModel):
     links: dict[str, Any] | None = Field(
         None, description="cites / cited_by (by type) / related items"
     )
+    cited_by: list[str] | None = Field(
+        default=None, description="statute articles only: ids of documents citing this article"
+    )
+
+
+class CrawlRun(BaseModel):
+    id: int
+    source: str
+    status: str = Field(description="running | finished | interrupted | failed")
+    started_at: str
+    finished_at: str | None
+    resumed: int = Field(description="times a killed or interrupted run was resumed")
+    pages: int
+    not_modified: int = Field(description="pages answered 304 Not Modified")
+    new: int
+    changed: int
+    unchanged: int
+    failed: int = Field(description="pages that could not be fetched")
+    quarantined: int = Field(description="items that failed validation")
+    duplicates: int = Field(description="pages whose content another page already holds")
+    message: str | None
+
+
+class CrawlRunsResponse(BaseModel):
+    runs: list[CrawlRun]
+
+
+class QuarantineItem(BaseModel):
+    id: int
+    run_id: int
+    source: str
+    url: str
+    stage: str = Field(description="fetch | validate")
+    reason: str
+    payload: dict[str, Any] | None
+    created_at: str
+
+
+class QuarantineResponse(BaseModel):
+    items: list[QuarantineItem]
 
 
 class ErrorItem(BaseModel):

@@ -6,7 +6,17 @@ import logging
 
 import typer
 
-from fasou.cli import evaluate, importing, indexing, profiles, serving, users
+from fasou.cli import (
+    crawling,
+    evaluate,
+    importing,
+    indexing,
+    profiles,
+    scheduling,
+    serving,
+    sources,
+    users,
+)
 
 app = typer.Typer(
     help="法搜 (fasou): legal search for residents.",
@@ -20,6 +30,9 @@ app.add_typer(profiles.app, name="profiles")
 app.add_typer(users.app, name="users")
 app.command("serve")(serving.serve)
 app.command("eval")(evaluate.eval_command)
+app.add_typer(crawling.app, name="crawl")
+app.add_typer(sources.app, name="sources")
+app.command("schedule")(scheduling.schedule_command)
 
 
 @app.callback()

@@ -23,7 +23,7 @@ from indexer.catalog.tables import (
     suggested_tags,
 )
 from indexer.catalog.tagging import TAG_FACETS, DocTags, TagEdit, TagWriteResult, effective_values
-from indexer.models import BaseDocument, document_from_record
+from indexer.models import CORE_FIELDS, BaseDocument, document_from_record
 from indexer.ranking import SUGGESTION_MIN_CONFIDENCE
 
 __all__ = ["TAG_FACETS", "Catalog", "TagEdit", "UpsertStats"]
@@ -102,54 +102,70 @@ class Catalog:
         return stats
 
     def _upsert_batch(self, batch: list[BaseDocument]) -> UpsertStats:
+        with self.writing() as conn:
+            return self.upsert_in(conn, batch)
+
+    def upsert_in(self, conn: Connection, docs: Sequence[BaseDocument]) -> UpsertStats:
+        """``upsert`` of one batch inside the caller's write transaction.
+
+        For writers that must commit documents together with their own bookkeeping
+        (the crawler records pages and run counts in the same transaction, so a
+        killed crawl never counts or skips a page whose documents were not stored).
+        """
         stats = UpsertStats()
         now = utcnow()
-        with self.writing() as conn:
-            existing = {
-                row.id: (row.content_hash, row.deleted)
-                for row in conn.execute(
-                    sa.select(documents.c.id, documents.c.content_hash, documents.c.deleted).where(
-                        documents.c.id.in_([d.id for d in batch])
-                    )
+        unique: dict[str, tuple[BaseDocument, dict[str, Any]]] = {}
+        for doc in docs:
+            dumped = doc.model_dump(mode="json")  # once, for the hash and the row
+            doc.finalize(dumped)
+            unique[doc.id] = (doc, dumped)
+        batch = [doc for doc, _ in unique.values()]
+        if not batch:
+            return stats
+        existing = {
+            row.id: (row.content_hash, row.deleted)
+            for row in conn.execute(
+                sa.select(documents.c.id, documents.c.content_hash, documents.c.deleted).where(
+                    documents.c.id.in_([d.id for d in batch])
                 )
-            }
-            inserts: list[dict[str, Any]] = []
-            updates: list[dict[str, Any]] = []
-            touched: list[str] = []
-            for doc in batch:
-                known = existing.get(doc.id)
-                if known is None:
-                    inserts.append(self._row(doc, now))
-                elif known[0] != doc.content_hash or known[1]:
-                    updates.append(self._row(doc, now))
-                else:
-                    touched.append(doc.id)
-            if inserts or updates:
-                rev = bump_rev(conn)
-                if inserts:
-                    for row in inserts:
-                        row["rev"] = row["content_rev"] = rev
-                    conn.execute(documents.insert(), inserts)
-                if updates:
-                    for row in updates:
-                        row["rev"] = row["content_rev"] = rev
-                        row["b_id"] = row["id"]
-                        del row["created_at"]
-                    conn.execute(
-                        documents.update()
-                        .where(documents.c.id == sa.bindparam("b_id"))
-                        .values(
-                            {k: sa.bindparam(k) for k in updates[0] if k not in ("b_id", "id")}
-                        ),
-                        updates,
-                    )
-            self._replace_links(conn, [d for d in batch if d.id not in touched])
-            if touched:
-                # Seen again, unchanged: record the visit without a new revision.
-                for chunk in _chunks(touched, 500):
-                    conn.execute(
-                        documents.update().where(documents.c.id.in_(chunk)).values(fetched_at=now)
-                    )
+            )
+        }
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        touched: list[str] = []
+        for doc in batch:
+            known = existing.get(doc.id)
+            if known is None:
+                inserts.append(self._row(doc, now, unique[doc.id][1]))
+            elif known[0] != doc.content_hash or known[1]:
+                updates.append(self._row(doc, now, unique[doc.id][1]))
+            else:
+                touched.append(doc.id)
+        if inserts or updates:
+            rev = bump_rev(conn)
+            if inserts:
+                for row in inserts:
+                    row["rev"] = row["content_rev"] = rev
+                conn.execute(documents.insert(), inserts)
+            if updates:
+                for row in updates:
+                    row["rev"] = row["content_rev"] = rev
+                    row["b_id"] = row["id"]
+                    del row["created_at"]
+                conn.execute(
+                    documents.update()
+                    .where(documents.c.id == sa.bindparam("b_id"))
+                    .values({k: sa.bindparam(k) for k in updates[0] if k not in ("b_id", "id")}),
+                    updates,
+                )
+        unchanged = set(touched)
+        self._replace_links(conn, [d for d in batch if d.id not in unchanged])
+        if touched:
+            # Seen again, unchanged: record the visit without a new revision.
+            for chunk in _chunks(touched, 500):
+                conn.execute(
+                    documents.update().where(documents.c.id.in_(chunk)).values(fetched_at=now)
+                )
         stats.new, stats.changed, stats.unchanged = len(inserts), len(updates), len(touched)
         return stats
 
@@ -226,7 +242,7 @@ class Catalog:
         return out
 
     @staticmethod
-    def _row(doc: BaseDocument, now: datetime) -> dict[str, Any]:
+    def _row(doc: BaseDocument, now: datetime, dumped: dict[str, Any]) -> dict[str, Any]:
         return {
             "id": doc.id,
             "type": str(doc.type),
@@ -238,7 +254,7 @@ class Catalog:
             "published_at": doc.published_at,
             "fetched_at": doc.fetched_at or now,
             "content_hash": doc.content_hash,
-            "fields": doc.extra_fields(),
+            "fields": {k: v for k, v in dumped.items() if k not in CORE_FIELDS},
             "source_audiences": list(doc.audiences),
             "source_topics": list(doc.topics),
             "deleted": False,
@@ -528,6 +544,19 @@ class Catalog:
                 )
                 for row in rows
             }
+
+    def law_titles(self) -> frozenset[str]:
+        """Titles of the laws whose articles the catalog holds (to resolve citations)."""
+        title = sa.func.json_extract(documents.c.fields, "$.law_title")
+        if self.engine.dialect.name != "sqlite":
+            title = documents.c.fields["law_title"].as_string()
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(title)
+                .where(documents.c.type == "statute_article", documents.c.deleted.is_(False))
+                .distinct()
+            ).scalars()
+            return frozenset(t for t in rows if t)
 
     @staticmethod
     def _tags_for(conn: Connection, ids: list[str] | None) -> dict[str, dict[str, dict[str, str]]]:

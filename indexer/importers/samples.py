@@ -13,16 +13,8 @@ from typing import Any
 import yaml
 
 from analyzers.citations import parse_citation
-from indexer.models import (
-    Article,
-    BaseDocument,
-    CitedArticle,
-    Service,
-    Video,
-    stable_key,
-    statute_article_id,
-)
-from indexer.statutes import canonical_law_title
+from indexer.models import Article, BaseDocument, CitedArticle, Service, Video, stable_key
+from indexer.statutes import cited_article
 
 SOURCE = "samples"
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "samples"
@@ -38,18 +30,7 @@ def _strings(values: list[Any] | None) -> list[str]:
 
 
 def _cites(values: list[str]) -> list[CitedArticle]:
-    cited = []
-    for text in values or []:
-        citation = parse_citation(text)
-        title = canonical_law_title(citation.law_title)
-        cited.append(
-            CitedArticle(
-                law_title=title,
-                article_no=citation.article_no,
-                article_id=statute_article_id(title, citation.article_num, citation.article_suffix),
-            )
-        )
-    return cited
+    return [cited_article(parse_citation(text)) for text in values or []]
 
 
 def _video(entry: dict[str, Any]) -> Video:

@@ -9,7 +9,7 @@ department (宪法相关法, 民法商法 …) or the level (行政法规, 司�
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -109,7 +109,7 @@ def superseded_versions(files: list[LawFile]) -> set[str]:
     }
 
 
-def _level_and_department(rel_path: str, title: str) -> tuple[Level | None, str | None]:
+def level_and_department(rel_path: str, title: str) -> tuple[Level | None, str | None]:
     folder = rel_path.split("/", 1)[0]
     if folder in DEPARTMENTS:
         return Level.law, folder
@@ -118,10 +118,27 @@ def _level_and_department(rel_path: str, title: str) -> tuple[Level | None, str 
     return law_level_from_title(title), None
 
 
-def _dates(meta: list[str]) -> tuple[date | None, date | None]:
+def header_dates(meta: list[str]) -> tuple[date | None, date | None]:
     promulgated = next((d for line in meta if (d := _parse_date(line))), None)
     effective = next((d for line in meta if "施行" in line and (d := _parse_date(line))), None)
     return promulgated, effective
+
+
+@dataclass
+class LawInfo:
+    """What every article of one law version shares (from a file header or a site's metadata)."""
+
+    title: str
+    source: str
+    level: Level | None = None
+    department: str | None = None
+    issuing_body: str | None = None
+    promulgated: date | None = None
+    effective: date | None = None
+    status: Status = Status.current
+    law_version: str | None = None
+    source_path: str | None = None
+    url: str | None = None
 
 
 def parse_articles(law: LawFile, *, superseded: bool) -> Iterator[StatuteArticle]:
@@ -131,12 +148,33 @@ def parse_articles(law: LawFile, *, superseded: bool) -> Iterator[StatuteArticle
         start = next(i for i, line in enumerate(lines) if line.strip() == INFO_END) + 1
     except StopIteration:
         start = 1
-    level, department = _level_and_department(law.rel_path, law.title)
-    promulgated, effective = _dates(law.meta_lines)
-    part = chapter = section = None
-    pre_info_part = next((ln[2:].strip() for ln in lines[1:start] if ln.startswith("# ")), None)
-    if pre_info_part:  # 民法典 files: "# 总则" under the law title
-        part = pre_info_part
+    level, department = level_and_department(law.rel_path, law.title)
+    promulgated, effective = header_dates(law.meta_lines)
+    info = LawInfo(
+        title=law.title,
+        source=SOURCE,
+        level=level,
+        department=department,
+        promulgated=promulgated,
+        effective=effective,
+        status=Status.amended if superseded else Status.current,
+        law_version=law.version_date if superseded else None,
+        source_path=law.rel_path,
+    )
+    # 民法典 files: "# 总则" under the law title, before the INFO marker, names the 编.
+    part = next((ln[2:].strip() for ln in lines[1:start] if ln.startswith("# ")), None)
+    yield from parse_statute_lines(lines[start:], info, part=part)
+
+
+def parse_statute_lines(
+    lines: Iterable[str], info: LawInfo, *, part: str | None = None
+) -> Iterator[StatuteArticle]:
+    """The one article parser: Markdown-style lines (``#`` headings, paragraphs) → articles.
+
+    Other formats (a site's HTML body, a .docx) are turned into such lines by
+    their readers, so every source splits statutes the same way.
+    """
+    chapter = section = None
     current: dict[str, object] | None = None
     paragraphs: list[str] = []
 
@@ -144,29 +182,30 @@ def parse_articles(law: LawFile, *, superseded: bool) -> Iterator[StatuteArticle
         if current is None:
             return
         yield StatuteArticle(
-            title=f"{law.title} {current['label']}",
+            title=f"{info.title} {current['label']}",
             body="\n".join(paragraphs),
-            url=None,
-            source=SOURCE,
-            published_at=promulgated,
-            law_title=law.title,
-            law_short_title=short_title(law.title),
-            law_version=law.version_date if superseded else None,
+            url=info.url,
+            source=info.source,
+            published_at=info.promulgated,
+            law_title=info.title,
+            law_short_title=short_title(info.title),
+            law_version=info.law_version,
             article_no=str(current["label"]),
             article_num=int(current["num"]),  # type: ignore[call-overload]
             article_suffix=current["suffix"],  # type: ignore[arg-type]
             part=current["part"],  # type: ignore[arg-type]
             chapter=current["chapter"],  # type: ignore[arg-type]
             section=current["section"],  # type: ignore[arg-type]
-            level=level,
-            department=department,
-            promulgated_at=promulgated,
-            effective_at=effective,
-            status=Status.amended if superseded else Status.current,
-            source_path=law.rel_path,
+            level=info.level,
+            department=info.department,
+            issuing_body=info.issuing_body,
+            promulgated_at=info.promulgated,
+            effective_at=info.effective,
+            status=info.status,
+            source_path=info.source_path,
         )
 
-    for raw in lines[start:]:
+    for raw in lines:
         line = raw.strip()
         if not line:
             continue
@@ -198,6 +237,12 @@ def parse_articles(law: LawFile, *, superseded: bool) -> Iterator[StatuteArticle
         elif current is not None:
             paragraphs.append(line)
     yield from flush()
+
+
+def is_division_heading(text: str) -> bool:
+    """第一编 / 第二章 总则 / 第三节 …: a heading even where a format does not mark it as one."""
+    text = text.strip()
+    return len(text) <= 40 and _DIVISION.match(text) is not None and not _ARTICLE_START.match(text)
 
 
 def statute_files(root: Path) -> list[LawFile]:

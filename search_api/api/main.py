@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from search_api.api.routes import (
     admin,
     auth,
+    crawls,
     documents,
     editor,
     editor_jobs,
@@ -27,4 +28,5 @@ api_router.include_router(feed.router)
 api_router.include_router(auth.router)
 api_router.include_router(editor.router)
 api_router.include_router(editor_jobs.router)
+api_router.include_router(crawls.router)
 api_router.include_router(admin.router)

@@ -195,6 +195,8 @@ ENDPOINTS = [
     Endpoint("GET", some_job, signed_in(200)),
     Endpoint("POST", job_undo, signed_in(202, read_only=403)),
     Endpoint("GET", "/api/v1/admin/users", signed_in(403, admin=200)),
+    Endpoint("GET", "/api/v1/admin/crawls", signed_in(403, admin=200)),
+    Endpoint("GET", "/api/v1/admin/crawls/quarantine", signed_in(403, admin=200)),
     Endpoint(
         "POST",
         "/api/v1/admin/users",

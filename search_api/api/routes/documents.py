@@ -40,4 +40,7 @@ def get_document(
     # Every automatic suggestion with confidence and provenance, for review; the
     # effective tags above already reflect editors' decisions.
     record["suggestions"] = catalog.suggestions(doc_id)
+    if record["type"] == "statute_article":
+        # The cases, videos and articles that cite this article (from their parsed citations).
+        record["cited_by"] = catalog.links_to(doc_id)
     return record
