@@ -1,4 +1,10 @@
-"""Application factory: ``create_app(settings)`` wires runtime, routes, errors, page."""
+"""Application factory: ``create_app(settings)`` wires runtime, routes, errors, page.
+
+Middleware: gzip for every compressible answer (JSON, the page's JS/CSS; not
+video or partial responses), CORS for the origins in ``FASOU_CORS_ORIGINS``
+(the mini-app's web views). The resident page at ``/`` is static files from
+``static/`` calling only the public ``/api/v1`` endpoints.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -18,6 +26,15 @@ from search_api.core.runtime import Runtime
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 API_PREFIX = "/api/v1"
+#: The page loads nothing from elsewhere; videos may stream from publishers (https).
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self' https:; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+#: Smaller JSON answers gain little from gzip and cost a little CPU.
+GZIP_MIN_BYTES = 500
+GZIP_LEVEL = 6
 
 
 def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> FastAPI:
@@ -41,11 +58,25 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         redoc_url=None,
     )
     install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["Content-Type", "If-None-Match"],
+            expose_headers=["ETag"],
+            max_age=600,
+        )
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
     app.include_router(api_router, prefix=API_PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)
     def index_page() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")
+        return FileResponse(
+            STATIC_DIR / "index.html",
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache"},
+        )
 
     return app

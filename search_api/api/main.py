@@ -2,7 +2,17 @@
 
 from fastapi import APIRouter
 
-from search_api.api.routes import documents, events, feed, health, profiles, search, suggest
+from search_api.api.routes import (
+    documents,
+    events,
+    feed,
+    health,
+    places,
+    profiles,
+    search,
+    suggest,
+    taxonomy,
+)
 
 api_router = APIRouter()
 api_router.include_router(search.router)
@@ -12,3 +22,5 @@ api_router.include_router(health.router)
 api_router.include_router(profiles.router)
 api_router.include_router(events.router)
 api_router.include_router(feed.router)
+api_router.include_router(taxonomy.router)
+api_router.include_router(places.router)
