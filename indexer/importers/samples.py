@@ -1,4 +1,5 @@
-"""The hand-written starter set under ``samples/``: 普法 videos, legal services, articles.
+"""The hand-written starter set under ``samples/``: 普法 videos, legal services, articles,
+typical cases.
 
 Each YAML entry carries a stable ``key``; the document id derives from it so
 that editing a sample's text updates the same document instead of adding one.
@@ -16,6 +17,7 @@ from analyzers.citations import parse_citation
 from indexer.models import (
     Article,
     BaseDocument,
+    Case,
     CitedArticle,
     Service,
     Video,
@@ -111,13 +113,43 @@ def _article(entry: dict[str, Any]) -> Article:
     )
 
 
-_FILES = {"videos.yaml": _video, "services.yaml": _service, "articles.yaml": _article}
+def _case(entry: dict[str, Any]) -> Case:
+    return Case(
+        id=stable_key("case", SOURCE, entry["key"]),
+        title=entry["title"],
+        body=entry.get("summary", ""),
+        case_no=entry.get("case_no"),
+        court=entry.get("court"),
+        court_level=entry.get("court_level"),
+        decided_at=entry.get("decided_at"),
+        published_at=entry.get("decided_at"),
+        cause=entry.get("cause"),
+        case_type=entry.get("case_type"),
+        category=entry.get("category"),
+        sections={str(k): str(v) for k, v in (entry.get("sections") or {}).items()},
+        region=entry.get("region"),
+        audiences=entry.get("audiences", []),
+        topics=entry.get("topics", []),
+        cites=_cites(entry.get("cites", [])),
+        source=SOURCE,
+    )
+
+
+_FILES = {
+    "videos.yaml": _video,
+    "services.yaml": _service,
+    "articles.yaml": _article,
+    "cases.yaml": _case,
+}
 SAMPLE_FILES = tuple(_FILES)
 
 
-def iter_samples(directory: Path = DEFAULT_DIR) -> Iterator[BaseDocument]:
-    """Documents from every sample file present in ``directory``."""
-    for name, build in _FILES.items():
+def iter_samples(
+    directory: Path = DEFAULT_DIR, files: tuple[str, ...] = SAMPLE_FILES
+) -> Iterator[BaseDocument]:
+    """Documents from every sample file (of ``files``) present in ``directory``."""
+    for name in files:
+        build = _FILES[name]
         path = directory / name
         if not path.exists():
             continue
