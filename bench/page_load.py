@@ -27,16 +27,9 @@ from typing import Any
 
 from _common import layperson_queries, running_server, summary
 
-CHROMIUM = os.environ.get("FASOU_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 360, "height": 740}
+from fasou.headless import PHONE_VIEWPORT as VIEWPORT
+from fasou.headless import launch
+
 BUDGET_BYTES = 200 * 1024
 TARGET_MS = 300.0
 
@@ -136,7 +129,7 @@ def measure(base: str, rounds: int, n_queries: int) -> dict[str, Any]:
     queries = layperson_queries()[:n_queries]
     loads, returning, page_p50, page_p95, driver_p50 = [], [], [], [], []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(playwright)
         query_to_results(browser, base, queries[:3])  # warm the server's caches
         for _ in range(rounds):
             loads.append(first_load(browser, base))

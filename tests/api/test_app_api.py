@@ -216,3 +216,19 @@ def test_the_page_loads_nothing_from_elsewhere(http: httpx.Client) -> None:
         assert not re.search(r"(src|href)=[\"']?(https?:)?//", text), path
         assert not re.search(r"@import|url\(\s*[\"']?(https?:)?//", text), path
         assert 'fetch("http' not in text and "fetch('http" not in text, path
+
+
+def test_cors_allows_only_configured_origins(
+    http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    preflight = {"Access-Control-Request-Method": "GET"}
+    other = http.options("/api/v1/search", headers={**preflight, "Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+    simple = http.get(
+        f"/api/v1/documents/{LABOUR_30}", headers={"Origin": "https://servicewechat.com"}
+    )
+    assert simple.headers["access-control-allow-origin"] == "https://servicewechat.com"
+    assert "etag" in simple.headers["access-control-expose-headers"].lower()
+    monkeypatch.setenv("FASOU_CORS_ORIGINS", '["https://a.example", "https://b.example"]')
+    assert Settings().cors_origins == ["https://a.example", "https://b.example"]
+    assert Settings.model_fields["cors_origins"].default_factory() == []

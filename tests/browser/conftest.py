@@ -1,9 +1,9 @@
 """Headless Chromium (Debian's ``chromium``) driven by Playwright against the live server.
 
 Playwright's own browser downloads cannot work offline, so the system browser is
-launched by path. Without it (or without the ``playwright`` package) the browser
-tests skip with the reason — unless ``FASOU_REQUIRE_BROWSER=1`` (set by CI),
-where a missing browser is a failure.
+launched by path (``fasou.headless``). Without it (or without the ``playwright``
+package) the browser tests skip with the reason — unless
+``FASOU_REQUIRE_BROWSER=1`` (set by CI), where a missing browser is a failure.
 """
 
 from __future__ import annotations
@@ -17,19 +17,9 @@ from typing import Any
 
 import pytest
 
+from fasou.headless import CHROMIUM, PHONE_VIEWPORT, launch
 from tests.conftest import REPO, LiveServer
 
-CHROMIUM = os.environ.get("FASOU_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-#: The phone the page is designed for first.
-VIEWPORT = {"width": 360, "height": 740}
 SCREENSHOTS = REPO / "tests" / "_artifacts" / "screenshots"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 
@@ -49,7 +39,7 @@ def browser() -> Iterator[Any]:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium; or set FASOU_CHROMIUM)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 
@@ -60,7 +50,7 @@ class AppPage:
     def __init__(self, browser: Any, server: LiveServer, **context: Any) -> None:
         self.server = server
         self.context = browser.new_context(
-            viewport=VIEWPORT, locale="zh-CN", service_workers="block", **context
+            viewport=PHONE_VIEWPORT, locale="zh-CN", service_workers="block", **context
         )
         self.page = self.context.new_page()
         self.errors: list[str] = []

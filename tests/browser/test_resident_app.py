@@ -63,6 +63,15 @@ def test_search_and_open_a_result(app: AppPage) -> None:
     assert page.locator("#result-list .card-title a").first.inner_text() == title
 
 
+def test_status_and_audience_labels_on_cards(app: AppPage) -> None:
+    page = app.open()
+    search(app, "农村土地承包法第三十一条")  # the starter corpus has this version as repealed
+    first = page.locator("#result-list > li").first
+    assert first.locator(".chip-warn").inner_text() == "已废止"
+    search(app, "子女不给赡养费")
+    assert page.locator("#result-list .chip-aud", has_text="适合老年人").count() >= 1
+
+
 def test_switch_tabs(app: AppPage) -> None:
     page = app.open()
     search(app, "拖欠工资")

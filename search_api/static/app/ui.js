@@ -34,6 +34,11 @@ export function snippetHtml(snippet) {
   return String(snippet ?? "").replace(/<(?!\/?em>)/g, "&lt;");
 }
 
+// Only web links from source data become hrefs (never javascript: or data:).
+export function safeUrl(url) {
+  return /^(https?:\/\/|\/)/i.test(String(url ?? "")) ? url : null;
+}
+
 export function docHref(id) {
   return `#/doc/${encodeURIComponent(id)}`;
 }

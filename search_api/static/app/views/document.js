@@ -15,6 +15,7 @@ import {
   km,
   linkList,
   paragraphs,
+  safeUrl,
   telHref,
 } from "../ui.js";
 
@@ -108,10 +109,11 @@ function caseView(doc, taxonomy) {
 function videoView(doc, taxonomy) {
   const media = doc.media;
   let player = `<p class="notice">这个视频暂时没有可播放的地址。</p>`;
-  if (media) {
+  if (media && safeUrl(media.src)) {
+    const source = safeUrl(doc.url);
     const note = media.sample
       ? `<p class="notice" id="video-note">${esc(media.note)}${
-          doc.url ? ` <a href="${esc(doc.url)}" rel="noopener" target="_blank">在来源网站观看（需联网）</a>` : ""
+          source ? ` <a href="${esc(source)}" rel="noopener" target="_blank">在来源网站观看（需联网）</a>` : ""
         }</p>`
       : "";
     player = `<figure class="player">
