@@ -30,7 +30,7 @@ def encode_cursor(offset: int, *, key: str | None = None, asof: datetime | None 
     if key is not None:
         payload["k"] = key
     if asof is not None:
-        payload["t"] = asof.isoformat(timespec="seconds")
+        payload["t"] = asof.isoformat(timespec="microseconds")
     raw = json.dumps(payload, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 

@@ -232,3 +232,20 @@ def test_cors_allows_only_configured_origins(
     monkeypatch.setenv("FASOU_CORS_ORIGINS", '["https://a.example", "https://b.example"]')
     assert Settings().cors_origins == ["https://a.example", "https://b.example"]
     assert Settings.model_fields["cors_origins"].default_factory() == []
+
+
+def test_feed_pages_agree_on_what_was_seen(http: httpx.Client) -> None:
+    """An item viewed just before the first page stays out of the second page too (the
+    cursor keeps the first page's moment to the microsecond, not the second)."""
+    client = f"test-{uuid.uuid4().hex[:12]}"
+    http.put(f"/api/v1/profiles/{client}", json={"occupation": "farmer"})
+    head = http.get("/api/v1/feed", params={"profile": client, "size": 12}).json()["items"]
+    seen = head[0]["id"]
+    http.post("/api/v1/events", json={"profile": client, "kind": "view", "doc_id": seen})
+    first = http.get("/api/v1/feed", params={"profile": client, "size": 6}).json()
+    second = http.get(
+        "/api/v1/feed", params={"profile": client, "size": 6, "cursor": first["next_cursor"]}
+    ).json()
+    ids = [i["id"] for i in first["items"] + second["items"]]
+    assert seen not in ids and len(ids) == len(set(ids)) == 12
+    http.delete(f"/api/v1/profiles/{client}")

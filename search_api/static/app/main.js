@@ -106,6 +106,7 @@ if (legacy.get("q") && !location.hash) {
   history.replaceState(null, "", "/" + searchHref(legacy.get("q"), legacy.get("type") || ""));
 }
 
+prefs.clientId(); // generated once per device, kept in localStorage
 applyElder(prefs.elder);
 window.addEventListener("hashchange", route);
 route();

@@ -57,6 +57,13 @@ export const prefs = {
   forgetProfile() {
     write("persona", null);
     write("region", null);
+    try {
+      for (const key of Object.keys(localStorage)) {
+        if (key.startsWith(PREFIX + "fb.")) localStorage.removeItem(key);
+      }
+    } catch {
+      // storage unavailable: nothing stored
+    }
   },
   get town() {
     return read("town");

@@ -282,5 +282,6 @@ export async function renderDocument(view, id, ctx) {
     ${feedbackHtml(doc.id)}`;
   wireFeedback(view, doc.id);
   wireDistance(view, doc, ctx);
-  api.event(prefs.clientId(), "view", doc.id).catch(() => {});
+  // Reading history shapes recommendations only for residents who asked for them.
+  if (prefs.persona) api.event(prefs.clientId(), "view", doc.id).catch(() => {});
 }

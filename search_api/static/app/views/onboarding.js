@@ -50,11 +50,11 @@ export async function renderOnboarding(view, ctx) {
       <a class="button secondary" href="#/">先不选</a>
     </div>
   </form>
-  ${chosen ? `<section class="privacy" aria-labelledby="privacy-h">
+  <section class="privacy" aria-labelledby="privacy-h">
     <h2 id="privacy-h">我的信息</h2>
-    <p>你的选择和浏览记录只用来推荐内容，不包含姓名、手机号等个人信息。</p>
+    <p>你的选择、反馈和（选择身份后的）浏览记录只用来推荐内容，不包含姓名、手机号等个人信息。</p>
     <button type="button" class="secondary" id="forget">清除我的信息</button>
-  </section>` : ""}`;
+  </section>`;
 
   const form = view.querySelector("#onboarding");
   form.addEventListener("submit", async (event) => {
@@ -81,17 +81,14 @@ export async function renderOnboarding(view, ctx) {
     location.hash = "#/";
   });
 
-  const forget = view.querySelector("#forget");
-  if (forget) {
-    forget.addEventListener("click", async () => {
-      try {
-        await api.deleteProfile(prefs.clientId());
-      } catch {
-        // erasure is idempotent on the server; forget locally regardless
-      }
-      prefs.forgetProfile();
-      announce("已清除你的信息");
-      location.hash = "#/";
-    });
-  }
+  view.querySelector("#forget").addEventListener("click", async () => {
+    try {
+      await api.deleteProfile(prefs.clientId());
+    } catch {
+      // erasure is idempotent on the server; forget locally regardless
+    }
+    prefs.forgetProfile();
+    announce("已清除你的信息");
+    location.hash = "#/";
+  });
 }
