@@ -54,68 +54,65 @@ def _cites(values: list[str]) -> list[CitedArticle]:
     return cited
 
 
+def _shared(entry: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """Fields every sample type reads the same way: id from the key, place, tags, source."""
+    return {
+        "id": stable_key(prefix, SOURCE, entry["key"]),
+        "url": entry.get("url"),
+        "region": entry.get("region"),
+        "audiences": entry.get("audiences", []),
+        "topics": entry.get("topics", []),
+        "source": SOURCE,
+    }
+
+
 def _video(entry: dict[str, Any]) -> Video:
     return Video(
-        id=stable_key("video", SOURCE, entry["key"]),
+        **_shared(entry, "video"),
         title=entry["title"],
         body=entry.get("description", ""),
         transcript=entry.get("transcript"),
         duration_seconds=entry.get("duration_seconds"),
-        url=entry.get("url"),
         play_url=entry.get("play_url"),
         cover_url=entry.get("cover_url"),
         publisher=entry.get("publisher"),
         court=entry.get("court"),
         case_no=entry.get("case_no"),
         published_at=entry.get("published_at"),
-        region=entry.get("region"),
         tags=_strings(entry.get("tags")),
-        audiences=entry.get("audiences", []),
-        topics=entry.get("topics", []),
         cites=_cites(entry.get("cites", [])),
-        source=SOURCE,
     )
 
 
 def _service(entry: dict[str, Any]) -> Service:
     return Service(
-        id=stable_key("svc", SOURCE, entry["key"]),
+        **_shared(entry, "svc"),
         title=entry["name"],
         kind=entry["kind"],
         body=entry.get("description", ""),
         address=entry.get("address"),
-        region=entry.get("region"),
         phone=str(entry["phone"]) if entry.get("phone") is not None else None,
         hours=entry.get("hours"),
         services=_strings(entry.get("services")),
         latitude=entry.get("latitude"),
         longitude=entry.get("longitude"),
-        url=entry.get("url"),
-        audiences=entry.get("audiences", []),
-        topics=entry.get("topics", []),
-        source=SOURCE,
     )
 
 
 def _article(entry: dict[str, Any]) -> Article:
     return Article(
-        id=stable_key("art", SOURCE, entry["key"]),
+        **_shared(entry, "art"),
         title=entry["title"],
         body=entry.get("body", ""),
         author=entry.get("author"),
         published_at=entry.get("published_at"),
-        url=entry.get("url"),
-        region=entry.get("region"),
-        audiences=entry.get("audiences", []),
-        topics=entry.get("topics", []),
         cites=_cites(entry.get("cites", [])),
-        source=SOURCE,
     )
 
 
 def _case(entry: dict[str, Any]) -> Case:
     return Case(
-        id=stable_key("case", SOURCE, entry["key"]),
+        **_shared(entry, "case"),
         title=entry["title"],
         body=entry.get("summary", ""),
         case_no=entry.get("case_no"),
@@ -127,11 +124,7 @@ def _case(entry: dict[str, Any]) -> Case:
         case_type=entry.get("case_type"),
         category=entry.get("category"),
         sections={str(k): str(v) for k, v in (entry.get("sections") or {}).items()},
-        region=entry.get("region"),
-        audiences=entry.get("audiences", []),
-        topics=entry.get("topics", []),
         cites=_cites(entry.get("cites", [])),
-        source=SOURCE,
     )
 
 
