@@ -18,9 +18,11 @@ from fasou.config import Settings, get_settings
 from search_api.api.deps import API_PREFIX, PROFILE_HEADER
 from search_api.api.errors import UnhandledErrorMiddleware, install_error_handlers
 from search_api.api.main import api_router
+from search_api.api.routes import metrics
 from search_api.console.routes import install_console
 from search_api.core.access_log import REQUEST_ID_HEADER, AccessLogMiddleware
 from search_api.core.body_limit import BodyLimitMiddleware
+from search_api.core.metrics import mark_process_dead
 from search_api.core.runtime import Runtime
 from search_api.core.security_headers import SecurityHeadersMiddleware, inline_hashes_csp
 
@@ -44,6 +46,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
             yield
         finally:
             app.state.runtime.stop()
+            mark_process_dead()
 
     app = FastAPI(
         title="法搜 fasou API",
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     )
     install_error_handlers(app)
     app.include_router(api_router, prefix=API_PREFIX)
+    app.include_router(metrics.router)  # /metrics, where Prometheus looks by default
     install_console(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -91,3 +95,13 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         return page
 
     return app
+
+
+def serve_app() -> FastAPI:
+    """The factory each ``fasou serve`` worker process calls (``uvicorn … --factory``):
+    settings come from the environment the parent prepared, logging is set per process."""
+    from fasou.cli.serving import json_logging
+
+    settings = get_settings()
+    json_logging(settings.access_log)
+    return create_app(settings)

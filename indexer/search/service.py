@@ -19,6 +19,7 @@ from analyzers.query import BIGRAM, EXPANSION, LAW_ALIAS, PlanOptions, QueryPlan
 from indexer.backends.base import SearchBackend
 from indexer.models import statute_article_id
 from indexer.ranking import AUDIENCE_CANDIDATES, RERANK_WINDOW, RESCORE_WINDOW
+from indexer.search.cache import SearchCache, request_key
 from indexer.search.explain import explain_hit
 from indexer.search.highlight import snippet
 from indexer.search.personalize import Personalization, rescore
@@ -82,6 +83,8 @@ class SearchPage:
     relaxed: bool = False
     notice: str | None = None
     did_you_mean: str | None = None
+    #: Served from the result cache (for metrics; not part of the response).
+    cached: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -154,9 +157,16 @@ class _Ranked:
 
 
 class SearchService:
-    def __init__(self, backend: SearchBackend, relevance: RelevanceProfile | None = None) -> None:
+    def __init__(
+        self,
+        backend: SearchBackend,
+        relevance: RelevanceProfile | None = None,
+        cache_size: int = 0,
+    ) -> None:
         self.backend = backend
         self.relevance = relevance or RelevanceProfile()
+        #: Anonymous pages by request and index version (``cache.py``); 0: no cache.
+        self.cache = SearchCache(cache_size) if cache_size > 0 else None
 
     # -- the pieces --------------------------------------------------------
 
@@ -253,6 +263,39 @@ class SearchService:
     ) -> SearchPage:
         started = time.perf_counter()
         filters = filters or Filters()
+        key = None
+        if self.cache is not None and personalization is None and not explain:
+            version = getattr(self.backend, "index_version", lambda: None)()
+            if version is not None:
+                key = (version, request_key(query, filters, page, size, facets, snippets))
+                cached = self.cache.get(key)
+                if cached is not None:
+                    # Fresh hit dicts: callers may annotate them (``related``).
+                    return replace(
+                        cached,
+                        hits=[dict(hit) for hit in cached.hits],
+                        took_ms=(time.perf_counter() - started) * 1000,
+                        cached=True,
+                    )
+        page_result = self._search(
+            query, filters, page, size, facets, explain, snippets, personalization, started
+        )
+        if key is not None:
+            self.cache.put(key, replace(page_result, hits=[dict(h) for h in page_result.hits]))
+        return page_result
+
+    def _search(
+        self,
+        query: str,
+        filters: Filters,
+        page: int,
+        size: int,
+        facets: tuple[str, ...],
+        explain: bool,
+        snippets: bool,
+        personalization: Personalization | None,
+        started: float,
+    ) -> SearchPage:
         plan = plan_query(query, self.relevance.plan)
         offset = (page - 1) * size
         window = self.relevance.rerank_window if page == 1 else 0

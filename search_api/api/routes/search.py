@@ -18,6 +18,7 @@ from search_api.api.deps import (
     check_query_text,
     rate_limited,
 )
+from search_api.core.metrics import observe_search
 from search_api.schemas import ERROR_RESPONSES, SearchResponse
 
 router = APIRouter(tags=["search"], dependencies=[rate_limited("search")])
@@ -44,14 +45,18 @@ def search(
     if profile is not None:
         who = profiles.personalization(profile)
         profiles.record_search(profile, q)
-    body = search.search(
+    page = search.search(
         q,
         filters=filters,
         page=paging.page,
         size=paging.size,
         explain=explain,
         personalization=who,
-    ).as_dict()
+    )
+    observe_search(
+        page.total, page.relaxed, page.cached if search.cache and not (who or explain) else None
+    )
+    body = page.as_dict()
     if related and body["hits"]:
         linked = related_for_hits(catalog, [h["id"] for h in body["hits"]])
         for hit in body["hits"]:
