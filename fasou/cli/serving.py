@@ -14,6 +14,9 @@ import uvicorn
 
 from fasou.config import InsecureConfiguration, get_settings
 
+#: Read by prometheus_client at import (``search_api/core/metrics.py`` names it too).
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
 
 def json_logging(access_log: bool) -> None:
     """JSON lines on stderr; our access log replaces uvicorn's (which logs IPs and queries)."""
@@ -32,9 +35,8 @@ def json_logging(access_log: bool) -> None:
 
 def prepare_metrics_dir(data_dir: Path) -> Path:
     """A fresh ``PROMETHEUS_MULTIPROC_DIR`` for this server's workers (set before any of
-    them imports prometheus_client): counters of a previous run must not be summed in."""
-    from search_api.core.metrics import MULTIPROC_ENV
-
+    them imports prometheus_client): counters of a previous run must not be summed in.
+    Nothing here may import prometheus_client before the directory exists."""
     configured = os.environ.get(MULTIPROC_ENV)
     directory = Path(configured) if configured else data_dir / "metrics"
     if directory.exists():
@@ -61,7 +63,7 @@ def serve(
         raise typer.Exit(3) from None
     workers = workers or settings.workers
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    if workers > 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if workers > 1 or os.environ.get(MULTIPROC_ENV):
         prepare_metrics_dir(settings.data_dir)  # one process alone keeps metrics in memory
     os.environ["FASOU_ACCESS_LOG"] = "true" if access_log else "false"
     json_logging(access_log)

@@ -37,23 +37,18 @@ def request_key(
 
 
 class SearchCache:
-    """Thread-safe LRU; ``hits``/``misses`` count lookups for the hit rate."""
+    """Thread-safe LRU (the API counts hits and misses in its metrics)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
 
     def get(self, key: Hashable) -> Any | None:
         with self._lock:
             value = self._entries.get(key)
-            if value is None:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
+            if value is not None:
+                self._entries.move_to_end(key)
             return value
 
     def put(self, key: Hashable, value: Any) -> None:

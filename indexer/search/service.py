@@ -264,25 +264,51 @@ class SearchService:
         started = time.perf_counter()
         filters = filters or Filters()
         key = None
-        if self.cache is not None and personalization is None and not explain:
-            version = getattr(self.backend, "index_version", lambda: None)()
-            if version is not None:
-                key = (version, request_key(query, filters, page, size, facets, snippets))
-                cached = self.cache.get(key)
-                if cached is not None:
-                    # Fresh hit dicts: callers may annotate them (``related``).
-                    return replace(
-                        cached,
-                        hits=[dict(hit) for hit in cached.hits],
-                        took_ms=(time.perf_counter() - started) * 1000,
-                        cached=True,
-                    )
+        if personalization is None and not explain:
+            key, hit = self._cached(query, filters, page, size, facets, snippets, started)
+            if hit is not None:
+                return hit
         page_result = self._search(
             query, filters, page, size, facets, explain, snippets, personalization, started
         )
         if key is not None:
             self.cache.put(key, replace(page_result, hits=[dict(h) for h in page_result.hits]))
         return page_result
+
+    def cached(
+        self, query: str, *, filters: Filters | None = None, page: int = 1, size: int = 10
+    ) -> SearchPage | None:
+        """The anonymous page for this request if the cache holds it for the live index:
+        cheap enough for the event loop, so a hit never waits for a worker thread."""
+        started = time.perf_counter()
+        return self._cached(query, filters or Filters(), page, size, FACET_FIELDS, True, started)[1]
+
+    def _cached(
+        self,
+        query: str,
+        filters: Filters,
+        page: int,
+        size: int,
+        facets: tuple[str, ...],
+        snippets: bool,
+        started: float,
+    ) -> tuple[Any, SearchPage | None]:
+        if self.cache is None:
+            return None, None
+        version = getattr(self.backend, "index_version", lambda: None)()
+        if version is None:
+            return None, None
+        key = (version, request_key(query, filters, page, size, facets, snippets))
+        cached = self.cache.get(key)
+        if cached is None:
+            return key, None
+        # Fresh hit dicts: callers may annotate them (``related``).
+        return key, replace(
+            cached,
+            hits=[dict(hit) for hit in cached.hits],
+            took_ms=(time.perf_counter() - started) * 1000,
+            cached=True,
+        )
 
     def _search(
         self,

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -151,9 +150,7 @@ def test_two_workers_share_the_index_and_the_leader_fails_over(workers: Workers)
     roles = instances(server)
     assert sorted(roles.values()) == ["follower", "leader"], roles  # exactly one leads
     with httpx.Client(base_url=server.base_url, timeout=30) as client:
-        login = client.post(
-            "/api/v1/auth/token", data={"username": "edna", "password": PASSWORD}
-        )
+        login = client.post("/api/v1/auth/token", data={"username": "edna", "password": PASSWORD})
     assert login.status_code == 200, login.text
     editor = {"Authorization": f"Bearer {login.json()['access_token']}"}
 

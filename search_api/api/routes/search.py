@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from fasou.profiles.model import CLIENT_ID_PATTERN
 from indexer.search.links import related_for_hits
@@ -25,7 +27,7 @@ router = APIRouter(tags=["search"], dependencies=[rate_limited("search")])
 
 
 @router.get("/search", response_model=SearchResponse, responses=ERROR_RESPONSES)
-def search(
+async def search(
     search: SearchDep,
     settings: SettingsDep,
     catalog: CatalogDep,
@@ -40,25 +42,34 @@ def search(
         Query(pattern=CLIENT_ID_PATTERN, description="客户端标识 (个性化排序; 记录一次搜索事件)"),
     ] = None,
 ) -> dict:
+    """``async`` so that a cached answer is served on the event loop; everything that reads
+    the catalog or the index runs in the thread pool."""
     check_query_text(q, settings)
     who = None
     if profile is not None:
-        who = profiles.personalization(profile)
+        who = await run_in_threadpool(profiles.personalization, profile)
         profiles.record_search(profile, q)
-    page = search.search(
-        q,
-        filters=filters,
-        page=paging.page,
-        size=paging.size,
-        explain=explain,
-        personalization=who,
-    )
+    page = None
+    if who is None and not explain:
+        page = search.cached(q, filters=filters, page=paging.page, size=paging.size)
+    if page is None:
+        page = await run_in_threadpool(
+            partial(
+                search.search,
+                q,
+                filters=filters,
+                page=paging.page,
+                size=paging.size,
+                explain=explain,
+                personalization=who,
+            )
+        )
     observe_search(
         page.total, page.relaxed, page.cached if search.cache and not (who or explain) else None
     )
     body = page.as_dict()
     if related and body["hits"]:
-        linked = related_for_hits(catalog, [h["id"] for h in body["hits"]])
+        linked = await run_in_threadpool(related_for_hits, catalog, [h["id"] for h in body["hits"]])
         for hit in body["hits"]:
             hit["related"] = linked.get(hit["id"], [])
     return body
