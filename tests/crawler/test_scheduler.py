@@ -115,10 +115,12 @@ def test_two_schedulers_started_at_once_run_each_due_crawl_once(tmp_path: Path) 
             "FASOU_DATA_DIR": str(tmp_path), "FASOU_CRAWL_SITE_URL": server.url,
         }  # fmt: skip
         open_catalog(tmp_path).close()  # migrate once, not in a race of two first opens
-        # Start just after a 10 s boundary: exactly one slot (…0 s) falls in the window.
-        time.sleep(10 - time.time() % 10 + 0.3)
+        # Start just after a 20 s boundary: the next slot is due in 20 s, once both
+        # schedulers are up (start-up takes seconds on a loaded machine), and the one
+        # after it falls beyond --max-seconds: exactly one due slot.
+        time.sleep(20 - time.time() % 20 + 0.2)
         command = [sys.executable, "-m", "fasou", "-v", "schedule", "--only", "videos",
-                   "--cron", "videos=* * * * * */10", "--max-seconds", "17"]  # fmt: skip
+                   "--cron", "videos=* * * * * */20", "--max-seconds", "22"]  # fmt: skip
         schedulers = [
             subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)
         ]
