@@ -73,16 +73,30 @@ EVENT_QUEUE = Gauge(
 )  # fmt: skip
 
 
+#: Labelled children by label values: ``labels()`` takes a lock and builds keys on every
+#: call; routes × methods × statuses are few, so each child is looked up once.
+_children: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+
+
 def observe_request(route: str, method: str, status: int, seconds: float) -> None:
-    REQUESTS.labels(route, method, str(status)).inc()
-    LATENCY.labels(route, method).observe(seconds)
+    key = (route, method, status)
+    children = _children.get(key)
+    if children is None:
+        children = (REQUESTS.labels(route, method, str(status)), LATENCY.labels(route, method))
+        _children[key] = children
+    children[0].inc()
+    children[1].observe(seconds)
+
+
+_SEARCH_OUTCOMES = {name: SEARCHES.labels(name) for name in ("zero", "relaxed", "hits")}
+_CACHE_RESULTS = {True: SEARCH_CACHE.labels("hit"), False: SEARCH_CACHE.labels("miss")}
 
 
 def observe_search(total: int, relaxed: bool, cached: bool | None) -> None:
     """``cached``: whether the result cache answered (None: no cache consulted)."""
-    SEARCHES.labels("zero" if total == 0 else "relaxed" if relaxed else "hits").inc()
+    _SEARCH_OUTCOMES["zero" if total == 0 else "relaxed" if relaxed else "hits"].inc()
     if cached is not None:
-        SEARCH_CACHE.labels("hit" if cached else "miss").inc()
+        _CACHE_RESULTS[cached].inc()
 
 
 def observe_event_queue(queued: int, newly_dropped: int) -> None:
