@@ -199,7 +199,7 @@ _SAMPLE = re.compile(r'^(fasou_search_cache_total)\{result="(hit|miss)"\} ([0-9.
 
 
 def cache_counts(base: str) -> dict[str, float]:
-    text = httpx.get(f"{base}/metrics", timeout=10).text
+    text = httpx.get(f"{base}/metrics", timeout=120).text
     return {m.group(2): float(m.group(3)) for m in _SAMPLE.finditer(text)}
 
 
@@ -234,6 +234,7 @@ def run_backend(args: argparse.Namespace, data_dir: Path, backend: str, es: str 
     stream = request_stream()
     with serve(data_dir, args.workers, env) as (base, pid):
         asyncio.run(open_loop(base, args.rate / 2, args.warmup, stream))  # warm caches, JIT
+        time.sleep(3)  # let a backlog from the warm-up drain before measuring
         before = cache_counts(base)
         out = asyncio.run(open_loop(base, args.rate, args.seconds, stream))
         after = cache_counts(base)
