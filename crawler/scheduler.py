@@ -4,7 +4,11 @@ Each due run is a child process (``fasou crawl run SOURCE``; Twisted's reactor
 runs once per process). Overlap is prevented twice: the scheduler does not
 start a source whose previous child is still running, and the child itself
 takes the source's lease (``job_leases``), which also covers manual runs and
-a second scheduler on another host.
+a second scheduler on another host. Several schedulers (a standby, or two
+started at once) agree on who runs a due slot through ``claim``: each
+occurrence of a cron schedule is claimed in the catalog by exactly one of them
+(``Leases.claim_slot``), so each due crawl runs once — the crawl lease alone
+would let a second scheduler start the same slot again once the first run ended.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ class Scheduler:
         *,
         command: Callable[[str], list[str]] = crawl_command,
         is_busy: Callable[[str], bool] = lambda _source: False,
+        claim: Callable[[str, float], bool] = lambda _source, _slot: True,
         tick: float = 0.5,
     ) -> None:
         for source, cron in schedules.items():
@@ -58,6 +63,7 @@ class Scheduler:
         self.jobs = {source: Job(source, cron) for source, cron in schedules.items()}
         self.command = command
         self.is_busy = is_busy
+        self.claim = claim
         self.tick = tick
         self.stopping = threading.Event()
 
@@ -75,13 +81,13 @@ class Scheduler:
                 for job in self.jobs.values():
                     self._reap(job)
                     if now >= job.next_at:
-                        self._start(job)
+                        self._start(job, job.next_at)
                         job.plan(now)
                 self.stopping.wait(self.tick)
         finally:
             self._shutdown()
 
-    def _start(self, job: Job) -> None:
+    def _start(self, job: Job, slot: float) -> None:
         if job.child is not None:
             job.skipped += 1
             log.warning("%s: previous run still going; this slot is skipped", job.source)
@@ -90,9 +96,13 @@ class Scheduler:
             job.skipped += 1
             log.warning("%s: running elsewhere (lease held); this slot is skipped", job.source)
             return
+        if not self.claim(job.source, slot):
+            job.skipped += 1
+            log.info("%s: slot %s taken by another scheduler", job.source, _when(slot))
+            return
         job.child = subprocess.Popen(self.command(job.source))
         job.started += 1
-        log.info("%s: started run (pid %d)", job.source, job.child.pid)
+        log.info("%s: started run for slot %s (pid %d)", job.source, _when(slot), job.child.pid)
 
     @staticmethod
     def _reap(job: Job) -> None:

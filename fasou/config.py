@@ -132,6 +132,20 @@ class Settings(BaseSettings):
     job_poll_interval: float = Field(default=1.0, gt=0)
     run_jobs: bool = Field(default=True, description="run the bulk-job runner in API processes")
 
+    # -- several workers, observability (issue 10) ------------------------------
+    leader_lease_seconds: float = Field(
+        default=15.0, gt=0, description="TTL of the lease naming the process that runs "
+        "background work (index worker, jobs, event purge); takeover after a crash within it",
+    )  # fmt: skip
+    search_cache_size: int = Field(
+        default=4096, ge=0, description="anonymous search responses cached per process (0: off)"
+    )
+    ready_max_lag_revisions: int = Field(
+        default=1000, ge=0, description="/healthz/ready answers 503 beyond this index lag"
+    )
+    workers: int = Field(default=1, ge=1, description="API worker processes of `fasou serve`")
+    access_log: bool = Field(default=True, description="one JSON line per request")
+
     @field_validator("cors_origins", "rate_limit_client_key", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:

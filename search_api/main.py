@@ -25,9 +25,11 @@ from fasou.config import Settings, get_settings
 from search_api.api.deps import API_PREFIX, PROFILE_HEADER
 from search_api.api.errors import UnhandledErrorMiddleware, install_error_handlers
 from search_api.api.main import api_router
+from search_api.api.routes import metrics
 from search_api.console.routes import install_console
 from search_api.core.access_log import REQUEST_ID_HEADER, AccessLogMiddleware
 from search_api.core.body_limit import BodyLimitMiddleware
+from search_api.core.metrics import mark_process_dead
 from search_api.core.runtime import Runtime
 from search_api.core.security_headers import SecurityHeadersMiddleware, inline_hashes_csp
 
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
             yield
         finally:
             app.state.runtime.stop()
+            mark_process_dead()
 
     app = FastAPI(
         title="法搜 fasou API",
@@ -67,6 +70,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
     app.include_router(api_router, prefix=API_PREFIX)
+    app.include_router(metrics.router)  # /metrics, where Prometheus looks by default
     install_console(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -108,3 +112,13 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         return page
 
     return app
+
+
+def serve_app() -> FastAPI:
+    """The factory each ``fasou serve`` worker process calls (``uvicorn … --factory``):
+    settings come from the environment the parent prepared, logging is set per process."""
+    from fasou.cli.serving import json_logging
+
+    settings = get_settings()
+    json_logging(settings.access_log)
+    return create_app(settings)

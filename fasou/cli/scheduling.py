@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from datetime import UTC, datetime
 
 import typer
 
@@ -20,7 +21,7 @@ def schedule_command(
     """Run every source's crawl on its cron expression (from crawler/sources/*.yaml)."""
     from crawler.runner import lease_name
     from crawler.scheduler import Scheduler
-    from indexer.catalog.leases import Leases
+    from indexer.catalog.leases import Leases, new_owner
 
     sources = only or source_names()
     schedules = {s: load_source(s).schedule for s in sources}
@@ -36,8 +37,14 @@ def schedule_command(
             lease = leases.get(lease_name(source))
             return lease is not None and not lease.expired
 
+        owner = new_owner()
+
+        def claim(source: str, slot: float) -> bool:
+            at = datetime.fromtimestamp(slot, UTC).replace(tzinfo=None)
+            return leases.claim_slot(f"crawl-schedule:{source}", owner, at)
+
         try:
-            scheduler = Scheduler(schedules, is_busy=busy)
+            scheduler = Scheduler(schedules, is_busy=busy, claim=claim)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--cron") from exc
         signal.signal(signal.SIGTERM, lambda *_: scheduler.stopping.set())

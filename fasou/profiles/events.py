@@ -11,7 +11,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -170,6 +170,12 @@ class BackgroundEventWriter:
         self._thread = threading.Thread(target=self._run, name="fasou-events", daemon=True)
         self._last_purge: datetime | None = None
         self.dropped = 0
+        #: Whether this process purges (with several API workers only the leader does).
+        self.purges = True
+        #: Called after each batch with (events still queued, events dropped since the last
+        #: call): the API feeds its queue-depth metrics with it.
+        self.report: Callable[[int, int], None] | None = None
+        self._reported_dropped = 0
 
     def start(self) -> None:
         self._thread.start()
@@ -235,7 +241,8 @@ class BackgroundEventWriter:
 
     def _run(self) -> None:
         while True:
-            if self._last_purge is None or utcnow() - self._last_purge > self.purge_interval:
+            due = self._last_purge is None or utcnow() - self._last_purge > self.purge_interval
+            if self.purges and due:
                 try:
                     self.purge_expired()
                 except Exception:
@@ -247,6 +254,10 @@ class BackgroundEventWriter:
                 continue
             batch = self._gather(first)
             self._drain(batch)
+            if self.report is not None:
+                newly_dropped = self.dropped - self._reported_dropped
+                self._reported_dropped = self.dropped
+                self.report(self._queue.qsize(), newly_dropped)
             for item in batch:
                 if isinstance(item, threading.Event):
                     item.set()

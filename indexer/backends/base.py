@@ -45,6 +45,10 @@ class SearchBackend(Protocol):
     def applied_rev(self) -> int:
         """The catalog revision this index reflects (0 when empty or missing)."""
 
+    def index_version(self) -> Any:
+        """A token that changes whenever what searches read changes (generation, revision);
+        None when unknown. The search service's result cache is keyed by it."""
+
     def is_compatible(self) -> bool:
         """False when the index was built with another schema or analysis: rebuild it."""
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -137,6 +138,8 @@ class ElasticsearchBackend:
         self.writer = writer or BulkWriter(client)
         self._local = threading.local()
         self._template_ready = False
+        self._version: tuple[Any, ...] | None = None
+        self._version_at = 0.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticsearchBackend:
@@ -212,6 +215,22 @@ class ElasticsearchBackend:
         index = self._concrete(self.names.write_alias)
         self._local.index = index
         return self._rev_of(index)
+
+    #: Seconds a read version is reused: two small requests per process per interval.
+    VERSION_TTL = 0.25
+
+    def index_version(self) -> tuple[Any, ...] | None:
+        """The read alias's index and its revision (``_meta.rev`` is recorded after the
+        batch is refreshed, so pages read under it are at least that new); None when
+        Elasticsearch cannot say — the search service then does not cache."""
+        now = time.monotonic()
+        if self._version is None or now - self._version_at > self.VERSION_TTL:
+            try:
+                index = self.live_index
+                self._version, self._version_at = (index, self._rev_of(index)), now
+            except Exception:
+                self._version = None
+        return self._version
 
     def is_compatible(self) -> bool:
         index = self.live_index

@@ -140,6 +140,7 @@ class TantivyBackend:
         assert generation is not None
         self._release_writer()
         self._generation = generation
+        self._version = (generation, self._read_state(self.root / generation).get("rev", 0))
         self._index = _open_index(self.root / generation, self.schema)
         self._checked = time.monotonic()
 
@@ -157,11 +158,19 @@ class TantivyBackend:
             return
         with self._lock:
             self._checked = now
+            # Read the version first: the reader reloaded below is at least that new.
             if self._read_current() != self._generation:
-                self._open_current()
+                self._open_current()  # records the new generation's version itself
             else:
+                version = (self._generation, self._read_state(self.generation_dir).get("rev", 0))
                 assert self._index is not None
                 self._index.reload()
+                self._version = version
+
+    def index_version(self) -> tuple[Any, ...]:
+        """Changes whenever what searches read changes (see ``indexer/search/cache.py``)."""
+        self._maybe_reload()
+        return self._version
 
     @property
     def generation_dir(self) -> Path:
@@ -211,6 +220,11 @@ class TantivyBackend:
         if self._writer is not None:
             self._writer.wait_merging_threads()
             self._writer = None
+
+    def release_writer(self) -> None:
+        """Give up the index writer (and tantivy's cross-process lock) until the next write."""
+        with self._lock:
+            self._release_writer()
 
     def _document(self, fields: IndexFields) -> tantivy.Document:
         assert fields.text is not None
@@ -277,6 +291,7 @@ class TantivyBackend:
             self._write_state(self.generation_dir, rev)
             assert self._index is not None
             self._index.reload()
+            self._version = (self._generation, rev)
         return unknown
 
     def rebuild(self, rev: int, batches: Iterable[list[IndexFields]]) -> int:

@@ -88,6 +88,26 @@ class Leases:
             )
             return result.rowcount == 1
 
+    def claim_slot(self, name: str, owner: str, slot: datetime) -> bool:
+        """Claim the occurrence ``slot`` of a recurring job: True for exactly one claimant.
+
+        The row ``name`` remembers the latest slot claimed (``acquired_at``); a slot at
+        or before it is taken. Two schedulers reaching the same cron slot at once
+        both ask; the write lock orders them and the second gets False. The row is
+        expired at once (``expires_at`` = the slot), so it never blocks ``acquire``.
+        """
+        with self.catalog.writing() as conn:
+            row = conn.execute(sa.select(job_leases).where(job_leases.c.name == name)).first()
+            if row is not None and row.acquired_at >= slot:
+                return False
+            values = {"owner": owner, "acquired_at": slot, "heartbeat_at": _now(),
+                      "expires_at": slot}  # fmt: skip
+            if row is None:
+                conn.execute(job_leases.insert().values(name=name, **values))
+            else:
+                conn.execute(job_leases.update().where(job_leases.c.name == name).values(**values))
+            return True
+
     def get(self, name: str) -> LeaseInfo | None:
         with self.catalog.engine.connect() as conn:
             row = conn.execute(sa.select(job_leases).where(job_leases.c.name == name)).first()

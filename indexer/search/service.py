@@ -19,6 +19,7 @@ from analyzers.query import BIGRAM, EXPANSION, LAW_ALIAS, PlanOptions, QueryPlan
 from indexer.backends.base import SearchBackend
 from indexer.models import statute_article_id
 from indexer.ranking import AUDIENCE_CANDIDATES, RERANK_WINDOW, RESCORE_WINDOW
+from indexer.search.cache import SearchCache, request_key
 from indexer.search.explain import explain_hit
 from indexer.search.highlight import snippet
 from indexer.search.personalize import Personalization, rescore
@@ -83,6 +84,8 @@ class SearchPage:
     relaxed: bool = False
     notice: str | None = None
     did_you_mean: str | None = None
+    #: Served from the result cache (for metrics; not part of the response).
+    cached: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -156,9 +159,16 @@ class _Ranked:
 
 
 class SearchService:
-    def __init__(self, backend: SearchBackend, relevance: RelevanceProfile | None = None) -> None:
+    def __init__(
+        self,
+        backend: SearchBackend,
+        relevance: RelevanceProfile | None = None,
+        cache_size: int = 0,
+    ) -> None:
         self.backend = backend
         self.relevance = relevance or RelevanceProfile()
+        #: Anonymous pages by request and index version (``cache.py``); 0: no cache.
+        self.cache = SearchCache(cache_size) if cache_size > 0 else None
 
     # -- the pieces --------------------------------------------------------
 
@@ -262,9 +272,69 @@ class SearchService:
         """
         started = time.perf_counter()
         filters = filters or Filters()
-        plan = plan_query(query, self.relevance.plan)
         if offset is None:
             offset = (page - 1) * size
+        key = None
+        if personalization is None and not explain:
+            key, hit = self._cached(query, filters, offset, size, facets, snippets, started)
+            if hit is not None:
+                return hit
+        page_result = self._search(
+            query, filters, offset, size, facets, explain, snippets, personalization, started
+        )
+        if key is not None:
+            self.cache.put(key, replace(page_result, hits=[dict(h) for h in page_result.hits]))
+        return page_result
+
+    def cached(
+        self, query: str, *, filters: Filters | None = None, offset: int = 0, size: int = 10
+    ) -> SearchPage | None:
+        """The anonymous page for this request if the cache holds it for the live index:
+        cheap enough for the event loop, so a hit never waits for a worker thread."""
+        started = time.perf_counter()
+        filters = filters or Filters()
+        return self._cached(query, filters, offset, size, FACET_FIELDS, True, started)[1]
+
+    def _cached(
+        self,
+        query: str,
+        filters: Filters,
+        offset: int,
+        size: int,
+        facets: tuple[str, ...],
+        snippets: bool,
+        started: float,
+    ) -> tuple[Any, SearchPage | None]:
+        if self.cache is None:
+            return None, None
+        version = getattr(self.backend, "index_version", lambda: None)()
+        if version is None:
+            return None, None
+        key = (version, request_key(query, filters, offset, size, facets, snippets))
+        cached = self.cache.get(key)
+        if cached is None:
+            return key, None
+        # Fresh hit dicts: callers may annotate them (``related``).
+        return key, replace(
+            cached,
+            hits=[dict(hit) for hit in cached.hits],
+            took_ms=(time.perf_counter() - started) * 1000,
+            cached=True,
+        )
+
+    def _search(
+        self,
+        query: str,
+        filters: Filters,
+        offset: int,
+        size: int,
+        facets: tuple[str, ...],
+        explain: bool,
+        snippets: bool,
+        personalization: Personalization | None,
+        started: float,
+    ) -> SearchPage:
+        plan = plan_query(query, self.relevance.plan)
         first = offset == 0
         window = self.relevance.rerank_window
         if personalization is not None:

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
+from starlette.concurrency import run_in_threadpool
 
 from fasou.config import Settings
 from fasou.profiles import ProfileService
@@ -39,37 +40,39 @@ EARLIEST_DATE, LATEST_DATE = date(1800, 1, 1), date(2200, 12, 31)
 _PROFILE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # The getters and parameter parsers here are ``async``: they never block, and FastAPI
+    # runs a plain ``def`` dependency in the thread pool — a hop each, per request.
     return request.app.state.runtime
 
 
-def get_settings_dep(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Settings:
+async def get_settings_dep(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Settings:
     return runtime.settings
 
 
-def get_catalog(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Catalog:
+async def get_catalog(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Catalog:
     return runtime.catalog
 
 
-def get_search(runtime: Annotated[Runtime, Depends(get_runtime)]) -> SearchService:
+async def get_search(runtime: Annotated[Runtime, Depends(get_runtime)]) -> SearchService:
     return runtime.search
 
 
-def get_profiles(runtime: Annotated[Runtime, Depends(get_runtime)]) -> ProfileService:
+async def get_profiles(runtime: Annotated[Runtime, Depends(get_runtime)]) -> ProfileService:
     assert runtime.profiles is not None
     return runtime.profiles
 
 
-def get_feed(runtime: Annotated[Runtime, Depends(get_runtime)]) -> FeedBuilder:
+async def get_feed(runtime: Annotated[Runtime, Depends(get_runtime)]) -> FeedBuilder:
     assert runtime.feed is not None
     return runtime.feed
 
 
-def get_accounts(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Accounts:
+async def get_accounts(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Accounts:
     return runtime.accounts
 
 
-def get_workspace(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Workspace:
+async def get_workspace(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Workspace:
     return runtime.workspace
 
 
@@ -112,7 +115,7 @@ def unauthorized(reason: str) -> ApiError:
     )
 
 
-def optional_principal(
+async def optional_principal(
     request: Request,
     accounts: AccountsDep,
     token: Annotated[str | None, Depends(oauth2_scheme)],
@@ -123,7 +126,7 @@ def optional_principal(
     if not token:
         return None
     try:
-        principal = accounts.resolve(token)
+        principal = await run_in_threadpool(accounts.resolve, token)  # a catalog read
     except AuthFailure as failure:
         raise unauthorized(failure.reason) from None
     request.state.role = principal.role.value
@@ -133,7 +136,7 @@ def optional_principal(
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def authenticated(principal: OptionalPrincipal) -> Principal:
+async def authenticated(principal: OptionalPrincipal) -> Principal:
     if principal is None:
         raise unauthorized("not_authenticated")
     return principal
@@ -146,7 +149,7 @@ Authenticated = Annotated[Principal, Depends(authenticated)]
 def require(scope: Scope) -> Any:
     """A dependency yielding the caller, who must be signed in and hold ``scope``."""
 
-    def dependency(principal: Authenticated) -> Principal:
+    async def dependency(principal: Authenticated) -> Principal:
         if not principal.can(scope):
             raise ApiError(403, "forbidden", f"this needs the {scope.value!r} permission")
         return principal
@@ -192,7 +195,9 @@ def check_rate(request: Request, runtime: Runtime, group: str, principal: Princi
 def rate_limited(group: str) -> Any:
     """Per-client limit for a route group (``FASOU_RATE_LIMITS``); over it: 429 + Retry-After."""
 
-    def dependency(request: Request, runtime: RuntimeDep, principal: OptionalPrincipal) -> None:
+    async def dependency(
+        request: Request, runtime: RuntimeDep, principal: OptionalPrincipal
+    ) -> None:
         check_rate(request, runtime, group, principal)
 
     return Depends(dependency)
@@ -201,7 +206,7 @@ def rate_limited(group: str) -> Any:
 def rate_limited_anonymous(group: str) -> Any:
     """The same, counting by profile/IP only, for routes that take no token (signing in)."""
 
-    def dependency(request: Request, runtime: RuntimeDep) -> None:
+    async def dependency(request: Request, runtime: RuntimeDep) -> None:
         check_rate(request, runtime, group, None)
 
     return Depends(dependency)
@@ -220,7 +225,7 @@ class PageParams:
         return (self.page - 1) * self.size
 
 
-def page_params(
+async def page_params(
     settings: SettingsDep,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="页码, 从 1 开始")] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="每页条数")] = 10,
@@ -262,7 +267,7 @@ def check_query_text(q: str, settings: Settings, field: str = "q") -> str:
 # -- search filters ---------------------------------------------------------
 
 
-def search_filters(
+async def search_filters(
     type: Annotated[list[DocType] | None, Query(description="文档类型, 可多选")] = None,
     status: Annotated[list[Status] | None, Query(description="时效性")] = None,
     level: Annotated[list[Level] | None, Query(description="效力级别")] = None,

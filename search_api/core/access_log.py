@@ -20,11 +20,18 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from search_api.core.metrics import observe_request
+
 ACCESS_LOGGER = "fasou.access"
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 log = logging.getLogger(ACCESS_LOGGER)
+#: Which worker process answered (random per process, also in its log lines): lets an
+#: operator match a response to a worker's logs without exposing host or pid.
+INSTANCE_ID = uuid.uuid4().hex[:12]
+INSTANCE_HEADER = "x-fasou-instance"
+_INSTANCE = (INSTANCE_HEADER.encode(), INSTANCE_ID.encode())
 
 
 def route_template(scope: Scope) -> str:
@@ -66,22 +73,28 @@ class AccessLogMiddleware:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                headers.append(_INSTANCE)
                 message = {**message, "headers": headers}
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            entry: dict[str, Any] = {
-                "event": "http_request",
-                "request_id": request_id,
-                "method": scope.get("method"),
-                "route": route_template(scope),
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "role": scope.get("state", {}).get("role", "anonymous"),
-            }
-            log.info(json.dumps(entry, ensure_ascii=False))
+            seconds = time.perf_counter() - started
+            route, method = route_template(scope), scope.get("method") or ""
+            observe_request(route, method, status, seconds)
+            if log.isEnabledFor(logging.INFO) and not log.disabled:
+                entry: dict[str, Any] = {
+                    "event": "http_request",
+                    "request_id": request_id,
+                    "instance": INSTANCE_ID,
+                    "method": method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 2),
+                    "role": scope.get("state", {}).get("role", "anonymous"),
+                }
+                log.info(json.dumps(entry, ensure_ascii=False))
 
 
 class JsonLogFormatter(logging.Formatter):

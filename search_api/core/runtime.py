@@ -1,5 +1,6 @@
-"""The long-lived objects one API process holds: catalog, backend, search service, worker,
-accounts, the editor workspace with its job runner, and the rate limiter."""
+"""The long-lived objects one API process holds: catalog, backend, search service,
+accounts, the editor workspace, the rate limiter — and, in the process that leads
+(``core/leader.py``), the index worker and the job runner."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from indexer.backends.base import SearchBackend
 from indexer.backends.factory import open_backend
 from indexer.catalog import Catalog
 from indexer.catalog.jobs import JobStore
+from indexer.catalog.leases import Leases
 from indexer.editorial.bulk import JobContext
 from indexer.editorial.runner import JobRunner, owner_id
 from indexer.editorial.suggestions import SuggestionStore
@@ -19,12 +21,17 @@ from indexer.search.service import SearchService
 from indexer.search.suggest import suggester
 from indexer.worker import IndexWorker
 from search_api.auth.accounts import Accounts
+from search_api.core.leader import LEASE_NAME, BackgroundLeader
+from search_api.core.metrics import observe_event_queue
 from search_api.core.rate_limit import TokenBucketLimiter
 from search_api.core.workspace import Workspace
 
 
 @dataclass
 class Runtime:
+    """``worker`` and ``job_runner`` exist only while this process leads the background
+    work (``core/leader.py``); every process serves searches."""
+
     settings: Settings
     catalog: Catalog
     backend: SearchBackend
@@ -36,35 +43,18 @@ class Runtime:
     job_runner: JobRunner | None = None
     profiles: ProfileService | None = None
     feed: FeedBuilder | None = None
+    leader: BackgroundLeader | None = None
 
     @classmethod
     def start(cls, settings: Settings, *, run_worker: bool = True) -> Runtime:
+        """``run_worker=False``: never run background work here (a CLI holds the index)."""
         settings.require_secure()
         catalog = Catalog.open(settings.catalog_url)
         backend = open_backend(settings)
         suggester()  # build the completion tables before the first request, not during it
-        search = SearchService(backend)
-        worker = None
-        if run_worker:
-            worker = IndexWorker(catalog, backend, interval=settings.index_sync_interval)
-            worker.start()
+        search = SearchService(backend, cache_size=settings.search_cache_size)
         jobs = JobStore(catalog)
-        runner = None
-        if settings.run_jobs:
-            runner = JobRunner(
-                JobContext(
-                    catalog=catalog,
-                    jobs=jobs,
-                    search=search,
-                    owner=owner_id(),
-                    lease_seconds=settings.job_lease_seconds,
-                    max_documents=settings.max_bulk_documents,
-                    after_write=lambda _rev: worker.poke() if worker else None,
-                    applied_rev=backend.applied_rev,
-                ),
-                poll_interval=settings.job_poll_interval,
-            )
-            runner.start()
+        holder: list[Runtime] = []
         workspace = Workspace(
             catalog=catalog,
             search=search,
@@ -72,15 +62,17 @@ class Runtime:
             jobs=jobs,
             max_bulk_documents=settings.max_bulk_documents,
             review_threshold=settings.review_confidence_threshold,
-            on_tags_written=worker.poke if worker else lambda: None,
-            on_job_submitted=runner.poke if runner else lambda: None,
+            on_tags_written=lambda: holder[0].poke_worker(),
+            on_job_submitted=lambda: holder[0].poke_jobs(),
         )
         accounts = Accounts(
             catalog, settings.secret_key.get_secret_value(), settings.session_minutes
         )
         profiles = ProfileService(catalog, settings)
+        profiles.writer.purges = False  # only the leader purges
+        profiles.writer.report = observe_event_queue
         profiles.start()
-        return cls(
+        runtime = cls(
             settings=settings,
             catalog=catalog,
             backend=backend,
@@ -88,20 +80,77 @@ class Runtime:
             accounts=accounts,
             workspace=workspace,
             rate_limiter=TokenBucketLimiter(settings.rate_limit_max_clients),
-            worker=worker,
-            job_runner=runner,
             profiles=profiles,
             feed=FeedBuilder(catalog),
         )
+        holder.append(runtime)
+        if run_worker:
+            runtime.leader = BackgroundLeader(
+                Leases(catalog),
+                settings.leader_lease_seconds,
+                on_elected=runtime._start_background,
+                on_deposed=runtime._stop_background,
+            )
+            runtime.leader.campaign()  # a lone process leads from its first request on
+            runtime.leader.start()
+        return runtime
+
+    # -- background work (leader only) -------------------------------------------
+
+    def _start_background(self) -> None:
+        settings = self.settings
+        self.worker = IndexWorker(self.catalog, self.backend, interval=settings.index_sync_interval)
+        self.worker.start()
+        if settings.run_jobs:
+            self.job_runner = JobRunner(
+                JobContext(
+                    catalog=self.catalog,
+                    jobs=JobStore(self.catalog),
+                    search=self.search,
+                    owner=owner_id(),
+                    lease_seconds=settings.job_lease_seconds,
+                    max_documents=settings.max_bulk_documents,
+                    after_write=lambda _rev: self.poke_worker(),
+                    applied_rev=self.backend.applied_rev,
+                ),
+                poll_interval=settings.job_poll_interval,
+            )
+            self.job_runner.start()
+        if self.profiles:
+            self.profiles.writer.purges = True
+
+    def _stop_background(self) -> None:
+        if self.profiles:
+            self.profiles.writer.purges = False
+        runner, worker = self.job_runner, self.worker
+        self.job_runner = self.worker = None
+        if runner:
+            runner.stop()
+            runner.join(timeout=30)
+        if worker:
+            worker.stop()
+            worker.join(timeout=10)
+            release = getattr(self.backend, "release_writer", None)
+            if release:  # let the next leader take tantivy's writer lock
+                release()
+
+    def poke_worker(self) -> None:
+        if self.worker:
+            self.worker.poke()
+
+    def poke_jobs(self) -> None:
+        if self.job_runner:
+            self.job_runner.poke()
+
+    def leader_present(self) -> bool:
+        """Whether some process (this one or another) holds the background lease now."""
+        lease = Leases(self.catalog).get(LEASE_NAME)
+        return lease is not None and not lease.expired
 
     def stop(self) -> None:
-        if self.job_runner:
-            self.job_runner.stop()
-            self.job_runner.join(timeout=30)
+        if self.leader:
+            self.leader.resign()
         if self.profiles:
             self.profiles.stop()
-        if self.worker:
-            self.worker.stop()
-            self.worker.join(timeout=10)
         self.backend.close()
         self.catalog.close()

@@ -102,3 +102,38 @@ def test_fasou_schedule_runs_crawls_without_overlap(tmp_path: Path) -> None:
     assert all(r["status"] in ("finished", "interrupted") for r in runs)
     for before, after in itertools.pairwise(runs):
         assert after["started_at"] >= before["finished_at"]
+
+
+def test_two_schedulers_started_at_once_run_each_due_crawl_once(tmp_path: Path) -> None:
+    """Two ``fasou schedule`` processes, same sources and cron, started together: every due
+    slot is claimed by one of them and yields one crawl run (``crawl_runs``)."""
+    import re
+    import time
+
+    with SiteServer(SourceSite(small_site_data(), bad=False)) as server:
+        env = os.environ | CRAWL_ENV | {
+            "FASOU_DATA_DIR": str(tmp_path), "FASOU_CRAWL_SITE_URL": server.url,
+        }  # fmt: skip
+        open_catalog(tmp_path).close()  # migrate once, not in a race of two first opens
+        # Start just after a 20 s boundary: the next slot is due in 20 s, once both
+        # schedulers are up (start-up takes seconds on a loaded machine), and the one
+        # after it falls beyond --max-seconds: exactly one due slot.
+        time.sleep(20 - time.time() % 20 + 0.2)
+        command = [sys.executable, "-m", "fasou", "-v", "schedule", "--only", "videos",
+                   "--cron", "videos=* * * * * */20", "--max-seconds", "22"]  # fmt: skip
+        schedulers = [
+            subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)
+        ]
+        logs = [s.communicate(timeout=120)[1] for s in schedulers]
+    assert all(s.returncode == 0 for s in schedulers), logs
+    started = [re.findall(r"started run for slot ([\d:\- ]+UTC)", log) for log in logs]
+    taken = [re.findall(r"slot ([\d:\- ]+UTC) taken by another scheduler", log) for log in logs]
+    slots = sorted(started[0] + started[1])
+    assert len(slots) == 1, logs  # one due slot, started by one scheduler only
+    assert taken[0] + taken[1] == slots  # …and the other one saw it taken
+    catalog = open_catalog(tmp_path)
+    try:
+        runs = CrawlLedger(catalog).runs("videos")
+    finally:
+        catalog.close()
+    assert len(runs) == 1 and runs[0]["status"] in ("finished", "interrupted"), runs

@@ -6,9 +6,11 @@ address slices of one ordering, so infinite scroll never repeats a hit.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from fasou.profiles.model import CLIENT_ID_PATTERN
 from indexer.search.links import related_for_hits
@@ -25,13 +27,14 @@ from search_api.api.deps import (
 )
 from search_api.api.errors import ApiError
 from search_api.core.enrich import enrich, near_body, resolve_near
+from search_api.core.metrics import observe_search
 from search_api.schemas import ERROR_RESPONSES, SearchResponse
 
 router = APIRouter(tags=["search"], dependencies=[rate_limited("search")])
 
 
 @router.get("/search", response_model=SearchResponse, responses=ERROR_RESPONSES)
-def search(
+async def search(
     search: SearchDep,
     settings: SettingsDep,
     catalog: CatalogDep,
@@ -53,6 +56,8 @@ def search(
         Query(max_length=100, description="所在地 (地名、路径或 纬度,经度), 服务给出距离"),
     ] = None,
 ) -> dict:
+    """``async`` so that a cached answer is served on the event loop; everything that reads
+    the catalog or the index runs in the thread pool."""
     check_query_text(q, settings)
     size = paging.size
     point = resolve_near(near)
@@ -63,12 +68,28 @@ def search(
     offset = decode_cursor(cursor, limit=depth, key=key)[0] if cursor else paging.offset
     who = None
     if profile is not None:
-        who = profiles.personalization(profile)
+        who = await run_in_threadpool(profiles.personalization, profile)
         if offset == 0:
             profiles.record_search(profile, q)
-    body = search.search(
-        q, filters=filters, offset=offset, size=size, explain=explain, personalization=who
-    ).as_dict()
+    page = None
+    if who is None and not explain:
+        page = search.cached(q, filters=filters, offset=offset, size=size)
+    if page is None:
+        page = await run_in_threadpool(
+            partial(
+                search.search,
+                q,
+                filters=filters,
+                offset=offset,
+                size=size,
+                explain=explain,
+                personalization=who,
+            )
+        )
+    observe_search(
+        page.total, page.relaxed, page.cached if search.cache and not (who or explain) else None
+    )
+    body = page.as_dict()
     following = offset + size
     more = len(body["hits"]) == size and following < min(body["total"], depth)
     body["next_cursor"] = encode_cursor(following, key=key) if more else None
@@ -76,7 +97,7 @@ def search(
     for hit in body["hits"]:
         enrich(hit, settings, point)
     if related and body["hits"]:
-        linked = related_for_hits(catalog, [h["id"] for h in body["hits"]])
+        linked = await run_in_threadpool(related_for_hits, catalog, [h["id"] for h in body["hits"]])
         for hit in body["hits"]:
             hit["related"] = linked.get(hit["id"], [])
     return body
