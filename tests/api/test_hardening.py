@@ -14,7 +14,7 @@ import pytest
 from fasou.config import InsecureConfiguration, Settings
 from search_api.core.access_log import ACCESS_LOGGER
 from search_api.core.rate_limit import Rate, TokenBucketLimiter, parse_rate
-from tests.api.conftest import EditorServer, fresh_copy
+from tests.api.conftest import EditorServer, fresh_copy, wait_until
 from tests.conftest import REPO, make_settings
 
 ORIGIN = "https://mini.example.cn"
@@ -182,6 +182,17 @@ def test_request_bodies_are_bounded(strict_server: EditorServer) -> None:
     assert chunked.status_code == 413
 
 
+def _access_entry(caplog: pytest.LogCaptureFixture, request_id: str) -> dict:
+    """The access-log entry of one request: written as the response ends, so it may
+    trail the client's receipt of the response by a moment."""
+
+    def find() -> str | None:
+        lines = [r.getMessage() for r in caplog.records if r.name == ACCESS_LOGGER]
+        return next((line for line in lines if request_id in line), None)
+
+    return json.loads(wait_until(find, timeout=5))
+
+
 def test_access_log_is_json_without_personal_data(
     strict_server: EditorServer, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -193,8 +204,7 @@ def test_access_log_is_json_without_personal_data(
         headers={"X-Fasou-Profile": "resident-42", "X-Request-ID": "req-abcdef-123"},
     )
     assert response.headers["x-request-id"] == "req-abcdef-123"
-    lines = [r.getMessage() for r in caplog.records if r.name == ACCESS_LOGGER]
-    entry = json.loads(next(line for line in lines if "req-abcdef-123" in line))
+    entry = _access_entry(caplog, "req-abcdef-123")
     assert entry == entry | {
         "event": "http_request",
         "method": "GET",
@@ -202,16 +212,18 @@ def test_access_log_is_json_without_personal_data(
         "status": response.status_code,
         "role": "anonymous",
     }
-    text = "\n".join(lines)
+    text = "\n".join(r.getMessage() for r in caplog.records if r.name == ACCESS_LOGGER)
     for secret in (query, "resident-42", "127.0.0.1", "q="):
         assert secret not in text
-    editor_call = strict_server.client.get("/api/v1/auth/me", headers=strict_server.editor)
+    editor_call = strict_server.client.get(
+        "/api/v1/auth/me", headers=strict_server.editor | {"X-Request-ID": "req-editor-1"}
+    )
     assert editor_call.status_code == 200
-    last = json.loads([r.getMessage() for r in caplog.records if r.name == ACCESS_LOGGER][-1])
+    last = _access_entry(caplog, "req-editor-1")
     assert last["role"] == "editor" and "edna" not in json.dumps(last)
     doc_id = min(strict_server.runtime.catalog.content_hashes())
-    strict_server.client.get(f"/api/v1/documents/{doc_id}")
-    last = json.loads([r.getMessage() for r in caplog.records if r.name == ACCESS_LOGGER][-1])
+    strict_server.client.get(f"/api/v1/documents/{doc_id}", headers={"X-Request-ID": "req-doc-1"})
+    last = _access_entry(caplog, "req-doc-1")
     assert last["route"] == "/api/v1/documents/{doc_id}" and doc_id not in json.dumps(last)
     garbage = strict_server.client.get("/api/v1/healthz", headers={"X-Request-ID": "a b\tc"})
     assert len(garbage.headers["x-request-id"]) == 32  # invalid ids are replaced
