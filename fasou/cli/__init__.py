@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from fasou.cli import evaluate, importing, indexing, profiles, serving, users
+from fasou.cli import analytics, evaluate, importing, indexing, profiles, serving, users
 
 app = typer.Typer(
     help="法搜 (fasou): legal search for residents.",
@@ -18,6 +18,7 @@ app.add_typer(importing.app, name="import")
 app.add_typer(indexing.app, name="index")
 app.add_typer(profiles.app, name="profiles")
 app.add_typer(users.app, name="users")
+app.add_typer(analytics.app, name="analytics")
 app.command("serve")(serving.serve)
 app.command("eval")(evaluate.eval_command)
 

@@ -15,6 +15,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from fasou.analytics.recorder import AnalyticsRecorder
+from fasou.analytics.reports import Reports
 from fasou.config import Settings
 from fasou.profiles import ProfileService
 from indexer.catalog import Catalog
@@ -65,6 +67,16 @@ def get_feed(runtime: Annotated[Runtime, Depends(get_runtime)]) -> FeedBuilder:
     return runtime.feed
 
 
+def get_analytics(runtime: Annotated[Runtime, Depends(get_runtime)]) -> AnalyticsRecorder:
+    assert runtime.analytics is not None
+    return runtime.analytics
+
+
+def get_reports(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Reports:
+    assert runtime.reports is not None
+    return runtime.reports
+
+
 def get_accounts(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Accounts:
     return runtime.accounts
 
@@ -79,6 +91,8 @@ CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 SearchDep = Annotated[SearchService, Depends(get_search)]
 ProfilesDep = Annotated[ProfileService, Depends(get_profiles)]
 FeedDep = Annotated[FeedBuilder, Depends(get_feed)]
+AnalyticsDep = Annotated[AnalyticsRecorder, Depends(get_analytics)]
+ReportsDep = Annotated[Reports, Depends(get_reports)]
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 

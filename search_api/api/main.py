@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from search_api.api.routes import (
     admin,
+    analytics,
     auth,
     documents,
     editor,
@@ -28,3 +29,4 @@ api_router.include_router(auth.router)
 api_router.include_router(editor.router)
 api_router.include_router(editor_jobs.router)
 api_router.include_router(admin.router)
+api_router.include_router(analytics.router)

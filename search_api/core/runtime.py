@@ -4,7 +4,11 @@ accounts, the editor workspace with its job runner, and the rate limiter."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from fasou.analytics.recorder import AnalyticsRecorder
+from fasou.analytics.reports import Reports
+from fasou.analytics.store import AnalyticsStore
 from fasou.config import Settings
 from fasou.profiles import ProfileService
 from indexer.backends.base import SearchBackend
@@ -36,6 +40,8 @@ class Runtime:
     job_runner: JobRunner | None = None
     profiles: ProfileService | None = None
     feed: FeedBuilder | None = None
+    analytics: AnalyticsRecorder | None = None
+    reports: Reports | None = None
 
     @classmethod
     def start(cls, settings: Settings, *, run_worker: bool = True) -> Runtime:
@@ -78,7 +84,15 @@ class Runtime:
         accounts = Accounts(
             catalog, settings.secret_key.get_secret_value(), settings.session_minutes
         )
-        profiles = ProfileService(catalog, settings)
+        analytics_store = AnalyticsStore(settings.analytics_path)
+        analytics = AnalyticsRecorder(
+            analytics_store,
+            retention=timedelta(days=settings.analytics_retention_days),
+            max_queue=settings.analytics_queue_size,
+            enabled=settings.analytics_enabled,
+        )
+        analytics.start()
+        profiles = ProfileService(catalog, settings, on_erase=analytics.erase)
         profiles.start()
         return cls(
             settings=settings,
@@ -92,6 +106,10 @@ class Runtime:
             job_runner=runner,
             profiles=profiles,
             feed=FeedBuilder(catalog),
+            analytics=analytics,
+            reports=Reports(
+                analytics_store, catalog.tag_supply, catalog.max_rev, k=settings.analytics_k
+            ),
         )
 
     def stop(self) -> None:
@@ -100,6 +118,10 @@ class Runtime:
             self.job_runner.join(timeout=30)
         if self.profiles:
             self.profiles.stop()
+        if self.analytics:
+            self.analytics.stop()
+        if self.reports:
+            self.reports.close()
         if self.worker:
             self.worker.stop()
             self.worker.join(timeout=10)

@@ -18,7 +18,7 @@ from fasou.profiles.model import CLIENT_ID_PATTERN
 from indexer.search.feed import MAX_FEED_DEPTH
 from indexer.search.service import shape_hit
 from indexer.search.types import BackendHit
-from search_api.api.deps import FeedDep, ProfilesDep, rate_limited
+from search_api.api.deps import AnalyticsDep, FeedDep, ProfilesDep, rate_limited
 from search_api.api.errors import ApiError
 from search_api.schemas import ERROR_RESPONSES, FeedResponse
 
@@ -46,6 +46,7 @@ def decode_cursor(cursor: str) -> tuple[int, datetime]:
 def get_feed(
     feed: FeedDep,
     profiles: ProfilesDep,
+    analytics: AnalyticsDep,
     profile: Annotated[str, Query(pattern=CLIENT_ID_PATTERN, description="客户端标识")],
     size: Annotated[int, Query(ge=1, le=50)] = 10,
     cursor: Annotated[str | None, Query(max_length=200, description="上一页的 next_cursor")] = None,
@@ -58,6 +59,7 @@ def get_feed(
         shaped = shape_hit(BackendHit(item.record["id"], item.score, item.record), [])
         shaped["reasons"] = item.reasons
         hits.append(shaped)
+    analytics.feed(profile, who, [hit["type"] for hit in hits])
     following = offset + len(items)
     more = len(items) == size and following < MAX_FEED_DEPTH
     return {

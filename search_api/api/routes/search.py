@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fasou.profiles.model import CLIENT_ID_PATTERN
 from indexer.search.links import related_for_hits
 from search_api.api.deps import (
+    AnalyticsDep,
     CatalogDep,
     Paging,
     ProfilesDep,
@@ -29,6 +30,7 @@ def search(
     settings: SettingsDep,
     catalog: CatalogDep,
     profiles: ProfilesDep,
+    analytics: AnalyticsDep,
     q: Annotated[str, Query(min_length=1, description="用户的问题或关键词, 如 老板拖欠工资怎么办")],
     paging: Paging,
     filters: SearchFilters,
@@ -52,6 +54,15 @@ def search(
         explain=explain,
         personalization=who,
     ).as_dict()
+    if who is not None and paging.page == 1:
+        analytics.search(
+            profile,
+            who,
+            q,
+            total=body["total"],
+            zero=body["total"] == 0,
+            shown=[hit["type"] for hit in body["hits"]],
+        )
     if related and body["hits"]:
         linked = related_for_hits(catalog, [h["id"] for h in body["hits"]])
         for hit in body["hits"]:
