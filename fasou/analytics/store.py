@@ -182,7 +182,7 @@ class AnalyticsStore:
                         {"week": week},
                         target,
                     )
-            return con.execute("SELECT count(*) FROM batch").fetchone()[0]
+            return con.execute("SELECT count(*) FROM batch").fetchall()[0][0]
         finally:
             con.close()
 
@@ -221,11 +221,11 @@ class AnalyticsStore:
             with self.reading():
                 events_view(con, [f for w in self.weeks() for f in self.segments(w)])
                 if client_id is None:
-                    return con.execute("SELECT count(*) FROM events").fetchone()[0]
+                    return con.execute("SELECT count(*) FROM events").fetchall()[0][0]
                 return con.execute(
                     "SELECT count(*) FROM events WHERE subject = $s",
                     {"s": self.subject(client_id)},
-                ).fetchone()[0]
+                ).fetchall()[0][0]
         finally:
             con.close()
 
@@ -254,7 +254,7 @@ class AnalyticsStore:
         try:
             for path in self.segments(week):
                 events_view(con, [path])
-                total, kept = con.execute(REWRITE_COUNT[keep], params).fetchone()
+                total, kept = con.execute(REWRITE_COUNT[keep], params).fetchall()[0]
                 if kept == total:
                     continue
                 removed += total - kept
@@ -289,7 +289,7 @@ class AnalyticsStore:
                 con = duckdb.connect()
                 try:
                     events_view(con, self.segments(week))
-                    removed += con.execute("SELECT count(*) FROM events").fetchone()[0]
+                    removed += con.execute("SELECT count(*) FROM events").fetchall()[0][0]
                 finally:
                     con.close()
                 shutil.rmtree(self.week_dir(week), ignore_errors=True)
