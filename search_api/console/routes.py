@@ -24,7 +24,7 @@ from indexer.catalog.tagging import TAG_FACETS
 from indexer.editorial.vocabulary import tag_vocabulary
 from indexer.models import DocType
 from indexer.search.types import Filters
-from search_api.api.deps import RuntimeDep, check_rate, rate_limited
+from search_api.api.deps import RuntimeDep, check_rate, rate_limited_anonymous
 from search_api.api.errors import ApiError
 from search_api.api.routes.analytics import Selection as AnalyticsSelection
 from search_api.api.routes.analytics import TableName as AnalyticsTable
@@ -476,7 +476,7 @@ def undo_change(
 # -- needs analytics -----------------------------------------------------------------
 
 
-@router.get("/analytics", response_class=HTMLResponse, dependencies=[rate_limited("editor")])
+@router.get("/analytics", response_class=HTMLResponse, dependencies=[rate_limited_anonymous("editor")])
 def analytics_page(
     request: Request, runtime: RuntimeDep, session: Session, selection: AnalyticsSelection
 ) -> HTMLResponse:
@@ -515,7 +515,7 @@ def analytics_page(
     )
 
 
-@router.get("/analytics/{table}.csv", dependencies=[rate_limited("editor")])
+@router.get("/analytics/{table}.csv", dependencies=[rate_limited_anonymous("editor")])
 def analytics_csv(
     runtime: RuntimeDep, session: Session, table: AnalyticsTable, selection: AnalyticsSelection
 ) -> Response:
