@@ -30,6 +30,8 @@ from fasou.analytics.store import AnalyticsStore, events_view
 ZERO_WEIGHT = 2.0
 NOT_USEFUL_WEIGHT = 3.0
 TOP_N = 20
+#: Reports kept per process (keyed by selection and the weeks' segment signatures).
+REPORT_CACHE_SIZE = 32
 
 #: Table name → (column, Chinese header) in order: the CSV header and the page's columns.
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -286,10 +288,11 @@ class Reports:
         self._supply_source = supply
         self._revision = revision
         self._supply: tuple[int, dict[tuple[str, str], int]] | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._con = duckdb.connect()
         self._con.execute(CACHE_TABLE)
         self._loaded: dict[date, str] = {}
+        self._reports: dict[tuple[Any, ...], Report] = {}
 
     def close(self) -> None:
         with self._lock:
@@ -322,31 +325,37 @@ class Reports:
                 self._con.execute(CACHE_LOAD)
                 self._loaded[week] = signature
 
-    def build(self, selection: ReportFilter) -> Report:
-        report = Report(selection, self.k)
+    def build(self, selection: ReportFilter, *, cached: bool = True) -> Report:
+        """The report for ``selection``; reused while no week's events changed (and the
+        catalog's supply did not), so repeated page views cost nothing."""
         with self._lock:
             self._refresh()
-            con = self._con
-            con.execute("SET VARIABLE first_week = $d", {"d": selection.first_week})
-            con.execute("SET VARIABLE last_week = $d", {"d": selection.last_week})
-            con.execute(SPAN_VIEW)
-            if selection.audience or selection.region:
-                con.execute(
-                    SELECT_GROUP, {"audience": selection.audience, "region": selection.region}
-                )
-            else:
-                con.execute(SELECT_SPAN)
-            for table, sql in SQL.items():
-                wanted = {"k": self.k, "top": TOP_N}
-                used = {name: value for name, value in wanted.items() if f"${name}" in sql}
-                result = con.execute(sql, used)
-                names = [d[0] for d in result.description]
-                report.tables[table] = [
-                    dict(zip(names, row, strict=True)) for row in result.fetchall()
-                ]
-            con.execute(
-                "DROP TABLE sel" if selection.audience or selection.region else "DROP VIEW sel"
-            )
+            key = (selection, tuple(sorted(self._loaded.items())), self._revision())
+            if cached and key in self._reports:
+                return self._reports[key]
+            report = self._compute(selection)
+            self._reports[key] = report
+            while len(self._reports) > REPORT_CACHE_SIZE:
+                self._reports.pop(next(iter(self._reports)))
+            return report
+
+    def _compute(self, selection: ReportFilter) -> Report:
+        report = Report(selection, self.k)
+        con = self._con
+        con.execute("SET VARIABLE first_week = $d", {"d": selection.first_week})
+        con.execute("SET VARIABLE last_week = $d", {"d": selection.last_week})
+        con.execute(SPAN_VIEW)
+        if selection.audience or selection.region:
+            con.execute(SELECT_GROUP, {"audience": selection.audience, "region": selection.region})
+        else:
+            con.execute(SELECT_SPAN)
+        for table, sql in SQL.items():
+            wanted = {"k": self.k, "top": TOP_N}
+            used = {name: value for name, value in wanted.items() if f"${name}" in sql}
+            result = con.execute(sql, used)
+            names = [d[0] for d in result.description]
+            report.tables[table] = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+        con.execute("DROP TABLE sel" if selection.audience or selection.region else "DROP VIEW sel")
         report.tables["gaps"] = self._rank_gaps(report.tables["gaps"])
         return report
 

@@ -476,7 +476,9 @@ def undo_change(
 # -- needs analytics -----------------------------------------------------------------
 
 
-@router.get("/analytics", response_class=HTMLResponse, dependencies=[rate_limited_anonymous("editor")])
+@router.get(
+    "/analytics", response_class=HTMLResponse, dependencies=[rate_limited_anonymous("editor")]
+)
 def analytics_page(
     request: Request, runtime: RuntimeDep, session: Session, selection: AnalyticsSelection
 ) -> HTMLResponse:
