@@ -206,12 +206,18 @@ class AnalyticsStore:
             return []
         return sorted(directory.glob("seg-*.parquet"))
 
-    def signature(self, week: date) -> str:
-        """Changes whenever the week's events change (new segment, rewrite, compaction)."""
-        parts = []
+    def segment_states(self, week: date) -> dict[str, str]:
+        """Each segment's name → size and mtime: a new batch adds a name; a rewrite
+        (erasure, retention, compaction) changes or removes one."""
+        states = {}
         for path in self.segments(week):
             stat = path.stat()
-            parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+            states[path.name] = f"{stat.st_size}:{stat.st_mtime_ns}"
+        return states
+
+    def signature(self, week: date) -> str:
+        """Changes whenever the week's events change (new segment, rewrite, compaction)."""
+        parts = [f"{name}:{state}" for name, state in self.segment_states(week).items()]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
     def count(self, client_id: str | None = None) -> int:
