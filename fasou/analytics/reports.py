@@ -104,53 +104,99 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 TABLES = tuple(COLUMNS)
 
-#: The per-process cache of events (only the columns reports read), refreshed per segment.
+#: The per-process cache of events (only the columns reports read). ``id`` stands for the
+#: subject (dense, so a set of profiles fits a bitmap); ``load`` numbers each load, so a
+#: week's partials can be brought up to date from the rows loaded since.
 CACHE_TABLE = """
-CREATE TABLE IF NOT EXISTS cache (
-    week DATE, kind VARCHAR, subject UBIGINT, audiences VARCHAR[], region VARCHAR,
-    query VARCHAR, topics VARCHAR[], doc_type VARCHAR, zero BOOLEAN, shown VARCHAR[])
+CREATE TABLE cache (
+    week DATE, kind VARCHAR, id INTEGER, audiences VARCHAR[], region VARCHAR,
+    query VARCHAR, topics VARCHAR[], doc_type VARCHAR, zero BOOLEAN, shown VARCHAR[],
+    load INTEGER)
 """
+IDS_TABLE = "CREATE TABLE ids (subject UBIGINT, id INTEGER)"
+CACHE_STAGE = """
+CREATE OR REPLACE TEMP TABLE incoming AS SELECT week, kind, subject, audiences, region,
+    query, topics, doc_type, zero, shown FROM events
+"""
+#: New subjects get the next ids (never reused, so stored bitmaps stay valid).
+IDS_ASSIGN = """
+INSERT INTO ids SELECT subject, CAST($next + row_number() OVER (ORDER BY subject) - 1 AS INTEGER)
+FROM (SELECT DISTINCT subject FROM incoming) ANTI JOIN ids USING (subject)
+"""
+IDS_NEXT = "SELECT coalesce(max(id) + 1, 0) FROM ids"
 CACHE_LOAD = """
-INSERT INTO cache SELECT week, kind, subject, audiences, region, query, topics, doc_type,
-    zero, shown FROM events
+INSERT INTO cache SELECT week, kind, id, audiences, region, query, topics, doc_type, zero,
+    shown, $load FROM incoming JOIN ids USING (subject)
 """
-#: One week of one group's events: what a week's partial aggregates are computed from.
-#: The week and the group travel as DuckDB variables, so every statement is a fixed string.
+#: After a rewrite (erasure, retention): forget the pseudonyms no event carries any more.
+IDS_PRUNE = "DELETE FROM ids WHERE id NOT IN (SELECT DISTINCT id FROM cache)"
+CACHE_DROP_WEEK = "DELETE FROM cache WHERE week = $week"
+#: One week of one group's events loaded after ``covered``: what a partial is computed
+#: from. The bounds travel as DuckDB variables, so every statement is a fixed string.
+SET_WEEK = {
+    "week": "SET VARIABLE week = $v",
+    "covered": "SET VARIABLE covered = $v",
+    "audience": "SET VARIABLE audience = $v",
+    "region": "SET VARIABLE region = $v",
+}
 WEEK_VIEW = """
 CREATE OR REPLACE TEMP VIEW wk AS SELECT * FROM cache
-WHERE week = getvariable('week')
+WHERE week = getvariable('week') AND load > getvariable('covered')
     AND (getvariable('region') = '' OR region = getvariable('region'))
     AND (getvariable('audience') = ''
          OR list_contains(audiences, getvariable('audience'))
          OR (getvariable('audience') = 'unspecified' AND len(audiences) = 0))
 """
-#: Partial aggregates of every table but ``weekly``, per (table, group, week), in one
-#: shape: up to two keys, up to four additive sums, ``weight`` (the additive measure the
-#: table is ordered by) and ``subjects`` (the distinct profiles behind the row that week;
-#: NULL for a table that is not k-anonymised).
+#: Partial aggregates of every table but ``weekly``, per (table, group, week, part), in
+#: one shape: up to two keys, up to four additive sums, ``weight`` (the additive measure
+#: the table is ordered by) and the distinct profiles behind the row in that part: ``n``,
+#: and either their ``ids`` (fewer than k) or a bitmap over ids (``bits``). A part is a
+#: week's events as of one load, or the rows loaded since (a new batch): parts of one
+#: week combine exactly like weeks do. NULLs for a table that is not k-anonymised.
 PARTS_TABLE = """
 CREATE TABLE parts (
-    tbl VARCHAR, grp VARCHAR, week DATE, k1 VARCHAR, k2 VARCHAR,
-    s1 BIGINT, s2 BIGINT, s3 BIGINT, s4 BIGINT, weight BIGINT, subjects UBIGINT[])
+    tbl VARCHAR, grp VARCHAR, week DATE, part INTEGER, k1 VARCHAR, k2 VARCHAR,
+    s1 BIGINT, s2 BIGINT, s3 BIGINT, s4 BIGINT, weight BIGINT,
+    n INTEGER, ids INTEGER[], bits BIT)
+"""
+FRESH_TABLE = """
+CREATE OR REPLACE TEMP TABLE fresh (
+    tbl VARCHAR, k1 VARCHAR, k2 VARCHAR, s1 BIGINT, s2 BIGINT, s3 BIGINT, s4 BIGINT,
+    weight BIGINT, ids INTEGER[])
+"""
+#: Staged partial rows become a part: big profile sets as bitmaps, small ones as lists.
+FRESH_TO_PART = """
+INSERT INTO parts
+SELECT tbl, $grp, $week, $part, k1, k2, s1, s2, s3, s4, weight, len(ids),
+    CASE WHEN len(ids) < $k THEN ids END, bits
+FROM fresh LEFT JOIN (
+    SELECT tbl, k1, k2, bitstring_agg(id, 0, $top_id) AS bits
+    FROM (SELECT tbl, k1, k2, unnest(ids) AS id FROM fresh WHERE len(ids) >= $k)
+    GROUP BY tbl, k1, k2) USING (tbl, k1, k2)
 """
 WEEKLY_TABLE = """
 CREATE TABLE part_weekly (
-    grp VARCHAR, week DATE, searches BIGINT, zero_results BIGINT, clicks BIGINT,
-    views BIGINT, useful BIGINT, not_useful BIGINT, feeds BIGINT, profiles BIGINT)
+    grp VARCHAR, week DATE, part INTEGER, searches BIGINT, zero_results BIGINT,
+    clicks BIGINT, views BIGINT, useful BIGINT, not_useful BIGINT, feeds BIGINT, bits BIT)
 """
 DROP_WEEK = ("DELETE FROM parts WHERE week = $week", "DELETE FROM part_weekly WHERE week = $week")
+DROP_GROUP_WEEK = (
+    "DELETE FROM parts WHERE week = $week AND grp = $grp",
+    "DELETE FROM part_weekly WHERE week = $week AND grp = $grp",
+)
+DROP_ALL = ("DELETE FROM parts", "DELETE FROM part_weekly")
 
 
 @dataclass(frozen=True)
 class Aggregate:
     """How one report table is computed per (group, week) and combined across weeks.
 
-    ``partial`` aggregates one week of one group (view ``wk``) into ``parts``.
-    Sums add up across weeks; distinct profiles do not, so a row passes the
-    k-threshold when one week alone has ≥ k profiles, or else when the union of
-    its weeks' lists (each < k, so small) does — exact, and cheap because most
-    rows are decided by the first test. Displayed profile counts stay exact: the
-    union is taken over the displayed rows only.
+    ``partial`` aggregates one week of one group (view ``wk``) into ``fresh``,
+    staged as one part. Sums add up across weeks; distinct profiles do not, so a
+    row passes the k-threshold when one part alone has ≥ k profiles, or else when
+    the union of its parts' lists (each < k, so small) does — exact, and cheap
+    because most rows are decided by the first test. Displayed profile counts stay
+    exact: the union (bitmaps OR-ed, small lists added) of the displayed rows.
     """
 
     keys: tuple[str, ...]
@@ -169,11 +215,11 @@ AGGREGATES: dict[str, Aggregate] = {
         keys=("audience",),
         sums=("searches", "zero_results"),
         partial="""
-            INSERT INTO parts SELECT 'audiences', $grp, $week, audience, '',
+            INSERT INTO fresh SELECT 'audiences', audience, '',
                 count(*) FILTER (kind = 'search'), count(*) FILTER (kind = 'search' AND zero),
-                0, 0, count(*) FILTER (kind = 'search'), list(DISTINCT subject)
+                0, 0, count(*) FILTER (kind = 'search'), list(DISTINCT id)
             FROM (SELECT unnest(CASE WHEN len(audiences) = 0 THEN ['unspecified']
-                                ELSE audiences END) AS audience, kind, zero, subject FROM wk)
+                                ELSE audiences END) AS audience, kind, zero, id FROM wk)
             GROUP BY audience
         """,
     ),
@@ -181,19 +227,19 @@ AGGREGATES: dict[str, Aggregate] = {
         keys=("region",),
         sums=("searches", "zero_results"),
         partial="""
-            INSERT INTO parts SELECT 'regions', $grp, $week,
+            INSERT INTO fresh SELECT 'regions',
                 CASE WHEN region = '' THEN '未填写' ELSE region END, '',
                 count(*) FILTER (kind = 'search'), count(*) FILTER (kind = 'search' AND zero),
-                0, 0, count(*) FILTER (kind = 'search'), list(DISTINCT subject)
-            FROM wk GROUP BY 4
+                0, 0, count(*) FILTER (kind = 'search'), list(DISTINCT id)
+            FROM wk GROUP BY 2
         """,
     ),
     "top_queries": Aggregate(
         keys=("query",),
         sums=("searches", "zero_results"),
         partial="""
-            INSERT INTO parts SELECT 'top_queries', $grp, $week, query, '',
-                count(*), count(*) FILTER (zero), 0, 0, count(*), list(DISTINCT subject)
+            INSERT INTO fresh SELECT 'top_queries', query, '',
+                count(*), count(*) FILTER (zero), 0, 0, count(*), list(DISTINCT id)
             FROM wk WHERE kind = 'search' AND query <> '' GROUP BY query
         """,
         limit=True,
@@ -202,8 +248,8 @@ AGGREGATES: dict[str, Aggregate] = {
         keys=("query",),
         sums=("zero_results",),
         partial="""
-            INSERT INTO parts SELECT 'zero_result_queries', $grp, $week, query, '',
-                count(*), 0, 0, 0, count(*), list(DISTINCT subject)
+            INSERT INTO fresh SELECT 'zero_result_queries', query, '',
+                count(*), 0, 0, 0, count(*), list(DISTINCT id)
             FROM wk WHERE kind = 'search' AND zero AND query <> '' GROUP BY query
         """,
         limit=True,
@@ -212,10 +258,10 @@ AGGREGATES: dict[str, Aggregate] = {
         keys=("topic",),
         sums=("searches", "clicks", "views"),
         partial="""
-            INSERT INTO parts SELECT 'top_topics', $grp, $week, topic, '',
+            INSERT INTO fresh SELECT 'top_topics', topic, '',
                 count(*) FILTER (kind = 'search'), count(*) FILTER (kind = 'click'),
-                count(*) FILTER (kind = 'view'), 0, count(*), list(DISTINCT subject)
-            FROM (SELECT unnest(topics) AS topic, kind, subject FROM wk
+                count(*) FILTER (kind = 'view'), 0, count(*), list(DISTINCT id)
+            FROM (SELECT unnest(topics) AS topic, kind, id FROM wk
                   WHERE kind IN ('search', 'click', 'view'))
             GROUP BY topic
         """,
@@ -225,7 +271,7 @@ AGGREGATES: dict[str, Aggregate] = {
         keys=("doc_type",),
         sums=("impressions", "clicks"),
         partial="""
-            INSERT INTO parts SELECT 'ctr_by_type', $grp, $week, doc_type, '',
+            INSERT INTO fresh SELECT 'ctr_by_type', doc_type, '',
                 count(*) FILTER (impression), count(*) FILTER (NOT impression), 0, 0,
                 count(*) FILTER (impression), NULL
             FROM (SELECT unnest(shown) AS doc_type, true AS impression FROM wk
@@ -242,11 +288,11 @@ AGGREGATES: dict[str, Aggregate] = {
         keys=("topic",),
         sums=("useful", "not_useful"),
         partial="""
-            INSERT INTO parts SELECT 'feedback', $grp, $week, topic, '',
+            INSERT INTO fresh SELECT 'feedback', topic, '',
                 count(*) FILTER (kind = 'useful'), count(*) FILTER (kind = 'not_useful'),
-                0, 0, count(*) FILTER (kind = 'not_useful'), list(DISTINCT subject)
+                0, 0, count(*) FILTER (kind = 'not_useful'), list(DISTINCT id)
             FROM (SELECT unnest(CASE WHEN len(topics) = 0 THEN ['(无主题)'] ELSE topics END)
-                    AS topic, kind, subject FROM wk WHERE kind IN ('useful', 'not_useful'))
+                    AS topic, kind, id FROM wk WHERE kind IN ('useful', 'not_useful'))
             GROUP BY topic
         """,
         profiles=False,
@@ -257,20 +303,20 @@ AGGREGATES: dict[str, Aggregate] = {
         keys=("audience", "topic"),
         sums=("searches", "zero_results", "useful", "not_useful"),
         partial="""
-            INSERT INTO parts SELECT 'gaps', $grp, $week, audience, topic,
+            INSERT INTO fresh SELECT 'gaps', audience, topic,
                 count(*) FILTER (kind = 'search'), count(*) FILTER (kind = 'search' AND zero),
                 count(*) FILTER (kind = 'useful'), count(*) FILTER (kind = 'not_useful'),
-                0, list(DISTINCT subject)
-            FROM (SELECT unnest(audiences) AS audience, topics, kind, zero, subject FROM wk
+                0, list(DISTINCT id)
+            FROM (SELECT unnest(audiences) AS audience, topics, kind, zero, id FROM wk
                   WHERE kind IN ('search', 'useful', 'not_useful') AND len(topics) > 0)
             CROSS JOIN unnest(topics) AS t(topic)
             GROUP BY audience, topic
         """,
     ),
 }
-#: The weekly series needs no combining: each week's partial is its final row.
+#: The weekly series: sums per week, profiles as the union of the week's parts' bitmaps.
 WEEKLY_PARTIAL = """
-    INSERT INTO part_weekly SELECT $grp, $week,
+    INSERT INTO part_weekly SELECT $grp, $week, $part,
         count(*) FILTER (kind = 'search'),
         count(*) FILTER (kind = 'search' AND zero),
         count(*) FILTER (kind = 'click'),
@@ -278,30 +324,38 @@ WEEKLY_PARTIAL = """
         count(*) FILTER (kind = 'useful'),
         count(*) FILTER (kind = 'not_useful'),
         count(*) FILTER (kind = 'feed'),
-        count(DISTINCT subject)
+        bitstring_agg(id, 0, $top_id)
     FROM wk GROUP BY week
 """
 WEEKLY_COMBINE = """
-    SELECT strftime(week, '%Y-%m-%d') AS week, searches, zero_results, clicks, views, useful,
-        not_useful, feeds, profiles
-    FROM part_weekly WHERE grp = $grp AND week BETWEEN $first AND $last ORDER BY week
+    SELECT strftime(week, '%Y-%m-%d') AS week,
+        CAST(sum(searches) AS BIGINT) AS searches,
+        CAST(sum(zero_results) AS BIGINT) AS zero_results,
+        CAST(sum(clicks) AS BIGINT) AS clicks,
+        CAST(sum(views) AS BIGINT) AS views,
+        CAST(sum(useful) AS BIGINT) AS useful,
+        CAST(sum(not_useful) AS BIGINT) AS not_useful,
+        CAST(sum(feeds) AS BIGINT) AS feeds,
+        bit_count(bit_or(bits)) AS profiles
+    FROM part_weekly WHERE grp = $grp AND week BETWEEN $first AND $last
+    GROUP BY week ORDER BY week
 """
-#: A table's rows over the selected weeks: sums added up, the k-threshold decided from the
-#: per-week lists (a row is in when one week has ≥ k profiles or the union of its weeks'
-#: small lists has), heaviest first. ``$k`` is 0 for a table that is not anonymised.
+#: A table's rows over the selected weeks: sums added up, the k-threshold decided exactly
+#: from the parts' profile sets — a row is in when one part alone has ≥ k profiles, or
+#: else (all its sets are small lists) when their union has — heaviest first. ``$k`` is
+#: 0 for a table that is not anonymised.
 COMBINE = """
 WITH p AS (
     SELECT * FROM parts
     WHERE tbl = $tbl AND grp = $grp AND week BETWEEN $first AND $last),
 s AS (
     SELECT k1, k2, sum(s1) AS s1, sum(s2) AS s2, sum(s3) AS s3, sum(s4) AS s4,
-        sum(weight) AS weight, coalesce(max(len(subjects)), 0) AS max_n,
-        coalesce(sum(len(subjects)), 0) AS sum_n
+        sum(weight) AS weight, coalesce(max(n), 0) AS max_n, coalesce(sum(n), 0) AS sum_n
     FROM p GROUP BY k1, k2),
 unsure AS (SELECT k1, k2 FROM s WHERE max_n < $k AND sum_n >= $k),
 counted AS (
-    SELECT k1, k2, count(DISTINCT subject) AS distinct_n
-    FROM (SELECT k1, k2, unnest(subjects) AS subject FROM p SEMI JOIN unsure USING (k1, k2))
+    SELECT k1, k2, count(DISTINCT id) AS distinct_n
+    FROM (SELECT k1, k2, unnest(ids) AS id FROM p SEMI JOIN unsure USING (k1, k2))
     GROUP BY k1, k2)
 SELECT k1, k2, CAST(s1 AS BIGINT), CAST(s2 AS BIGINT), CAST(s3 AS BIGINT), CAST(s4 AS BIGINT)
 FROM s LEFT JOIN counted USING (k1, k2)
@@ -309,16 +363,30 @@ WHERE max_n >= $k OR coalesce(distinct_n, 0) >= $k
 ORDER BY weight DESC, k1, k2
 LIMIT $top
 """
-#: Exact distinct profiles of the rows shown (``$shown``: their keys as [k1, k2] lists).
+#: Exact distinct profiles of the rows shown (``$shown``: their keys as [k1, k2] lists):
+#: the union of the parts' bitmaps, plus the listed ids that union does not hold.
 PROFILES = """
-SELECT k1, k2, count(DISTINCT subject)
-FROM (SELECT k1, k2, unnest(subjects) AS subject FROM parts
-      WHERE tbl = $tbl AND grp = $grp AND week BETWEEN $first AND $last
-          AND [k1, k2] IN (SELECT unnest($shown)))
+WITH p AS (
+    SELECT k1, k2, ids, bits FROM parts
+    WHERE tbl = $tbl AND grp = $grp AND week BETWEEN $first AND $last
+        AND [k1, k2] IN (SELECT unnest($shown))),
+big AS (SELECT k1, k2, bit_or(bits) AS b FROM p WHERE bits IS NOT NULL GROUP BY k1, k2),
+small AS (
+    SELECT DISTINCT k1, k2, id
+    FROM (SELECT k1, k2, unnest(ids) AS id FROM p WHERE ids IS NOT NULL))
+SELECT k1, k2, coalesce(any_value(bit_count(b)), 0)
+    + count(id) FILTER (WHERE b IS NULL OR get_bit(b, id) = 0)
+FROM (SELECT DISTINCT k1, k2 FROM p) LEFT JOIN big USING (k1, k2) LEFT JOIN small USING (k1, k2)
 GROUP BY k1, k2
 """
 #: ``LIMIT`` of the tables that show every row that passes.
 ALL_ROWS = 1 << 31
+#: Bitmaps cover this many ids at least (the capacity doubles, recomputing the partials,
+#: when the profiles outgrow it).
+MIN_CAPACITY = 1 << 15
+#: A week whose partials have more parts than this (many small batches) is recomputed
+#: from its events as one part.
+MAX_PARTS = 16
 
 
 @dataclass(frozen=True)
@@ -378,13 +446,13 @@ class Reports:
     * ``cache``: the events (report columns only), loaded per segment file — a new
       batch loads just its segment, a rewrite (erasure, retention, compaction)
       reloads its week;
-    * ``part_<table>``: partial aggregates per (group, week), computed once per
-      week state — past weeks are immutable except for rewrites, so after a new
-      batch only the week it landed in is aggregated again;
-    * whole reports per (selection, week states, catalog rev).
+    * ``parts``: partial aggregates per (group, week) — past weeks are immutable
+      except for rewrites, so after a new batch only the rows it added are
+      aggregated, as one more part of their week; a rewrite recomputes its week;
+    * whole reports per (selection, segment states, catalog rev).
 
-    A report therefore only ever combines partials (small) plus at most the
-    changed weeks' raw events, and every figure reflects the store as it is now.
+    A report only ever combines parts (small) after aggregating what changed, and
+    every figure reflects the store as it is at ``build`` time.
     """
 
     def __init__(
@@ -401,17 +469,21 @@ class Reports:
         self._supply: tuple[int, dict[tuple[str, str], int]] | None = None
         self._lock = threading.RLock()
         self._con = duckdb.connect()
-        self._con.execute(CACHE_TABLE)
-        self._set_week(date(2000, 1, 1), "", "")
+        for statement in (CACHE_TABLE, IDS_TABLE, PARTS_TABLE, WEEKLY_TABLE):
+            self._con.execute(statement)
+        self._set_week(date(2000, 1, 1), 0, "", "")
         self._con.execute(WEEK_VIEW)
-        self._con.execute(PARTS_TABLE)
-        self._con.execute(WEEKLY_TABLE)
         #: week → {segment name: file state} as loaded into ``cache``
         self._loaded: dict[date, dict[str, str]] = {}
-        #: (group, week) pairs whose partials are current
-        self._partials: set[tuple[str, date]] = set()
-        #: how many (group, week) partials were computed (tests and benches read it)
-        self.partials_computed = 0
+        #: loads so far, and the last one that added to each week
+        self._loads = 0
+        self._week_load: dict[date, int] = {}
+        self._capacity = MIN_CAPACITY
+        #: (group, week) → (last load its parts cover, number of parts)
+        self._covered: dict[tuple[str, date], tuple[int, int]] = {}
+        self._parts = 0
+        #: how many parts were computed, and from how many events (tests, benches)
+        self.stats = {"parts": 0, "events_aggregated": 0}
         self._reports: dict[tuple[Any, ...], Report] = {}
 
     def close(self) -> None:
@@ -433,12 +505,14 @@ class Reports:
     # -- layer 1: events ------------------------------------------------------------
 
     def _refresh(self) -> None:
-        """Bring the cache up to date: load new segments; reload a week whose existing
-        segments changed or went (a rewrite); forget that week's partials either way."""
+        """Bring the cache up to date: load new segments; reload (and re-aggregate) a week
+        whose existing segments changed or went — a rewrite."""
+        rewritten = False
         with self.store.reading():
             current = {w: self.store.segment_states(w) for w in self.store.weeks()}
             for week in set(self._loaded) - set(current):
                 self._forget_week(week)
+                rewritten = True
             for week, states in sorted(current.items()):
                 loaded = self._loaded.get(week)
                 if loaded == states:
@@ -446,53 +520,82 @@ class Reports:
                 if loaded is not None and all(states.get(n) == s for n, s in loaded.items()):
                     fresh = [n for n in states if n not in loaded]  # appended segments only
                 else:
+                    rewritten = rewritten or loaded is not None
                     self._forget_week(week)
                     fresh = list(states)
-                events_view(self._con, [self.store.week_dir(week) / name for name in fresh])
-                self._con.execute(CACHE_LOAD)
+                self._load(week, [self.store.week_dir(week) / name for name in fresh])
                 self._loaded[week] = states
-                self._drop_partials(week)
+        if rewritten:
+            self._con.execute(IDS_PRUNE)
+
+    def _load(self, week: date, files: list[Any]) -> None:
+        events_view(self._con, files)
+        self._con.execute(CACHE_STAGE)
+        self._con.execute(IDS_ASSIGN, {"next": self._con.execute(IDS_NEXT).fetchall()[0][0]})
+        self._loads += 1
+        self._con.execute(CACHE_LOAD, {"load": self._loads})
+        self._week_load[week] = self._loads
+        self._con.execute("DROP TABLE incoming")
+        needed = self._con.execute(IDS_NEXT).fetchall()[0][0]
+        if needed > self._capacity:  # bitmaps must all have one length: start again
+            while self._capacity < needed:
+                self._capacity *= 2
+            for statement in DROP_ALL:
+                self._con.execute(statement)
+            self._covered.clear()
 
     def _forget_week(self, week: date) -> None:
-        self._con.execute("DELETE FROM cache WHERE week = $week", {"week": week})
-        self._loaded.pop(week, None)
-        self._drop_partials(week)
-
-    # -- layer 2: partial aggregates per (group, week) ----------------------------------
-
-    def _drop_partials(self, week: date) -> None:
+        self._con.execute(CACHE_DROP_WEEK, {"week": week})
         for statement in DROP_WEEK:
             self._con.execute(statement, {"week": week})
-        self._partials = {(g, w) for g, w in self._partials if w != week}
+        self._loaded.pop(week, None)
+        self._week_load.pop(week, None)
+        self._covered = {key: v for key, v in self._covered.items() if key[1] != week}
 
-    def _set_week(self, week: date, audience: str, region: str) -> None:
-        self._con.execute("SET VARIABLE week = $v", {"v": week})
-        self._con.execute("SET VARIABLE audience = $v", {"v": audience})
-        self._con.execute("SET VARIABLE region = $v", {"v": region})
+    # -- layer 2: partial aggregates per (group, week), in parts -------------------------
 
-    def _ensure_partials(self, selection: ReportFilter) -> str:
+    def _set_week(self, week: date, covered: int, audience: str, region: str) -> None:
+        values = {"week": week, "covered": covered, "audience": audience, "region": region}
+        for name, statement in SET_WEEK.items():
+            self._con.execute(statement, {"v": values[name]})
+
+    def _ensure_parts(self, selection: ReportFilter) -> str:
+        """Aggregate what the selected weeks' parts do not cover yet: a week never seen
+        whole, else only the rows loaded since (a new batch) as one more part."""
         group = group_of(selection)
         for week in self._loaded:
             if not selection.first_week <= week <= selection.last_week:
                 continue
-            if (group, week) in self._partials:
+            covered, parts = self._covered.get((group, week), (0, 0))
+            if covered >= self._week_load[week]:
                 continue
-            self._set_week(week, selection.audience, selection.region)
-            params = {"grp": group, "week": week}
+            if parts >= MAX_PARTS:  # many small batches: one part again
+                for statement in DROP_GROUP_WEEK:
+                    self._con.execute(statement, {"week": week, "grp": group})
+                covered, parts = 0, 0
+            self._set_week(week, covered, selection.audience, selection.region)
+            self._parts += 1
+            params = {"grp": group, "week": week, "part": self._parts}
+            self._con.execute(FRESH_TABLE)
             for spec in AGGREGATES.values():
-                self._con.execute(spec.partial, params)
-            self._con.execute(WEEKLY_PARTIAL, params)
-            self._partials.add((group, week))
-            self.partials_computed += 1
+                self._con.execute(spec.partial)
+            bounds = {"top_id": self._capacity - 1}
+            self._con.execute(FRESH_TO_PART, params | bounds | {"k": self.k})
+            self._con.execute(WEEKLY_PARTIAL, params | bounds)
+            self._covered[(group, week)] = (self._week_load[week], parts + 1)
+            self.stats["parts"] += 1
+            self.stats["events_aggregated"] += self._con.execute(
+                "SELECT count(*) FROM wk"
+            ).fetchall()[0][0]
         return group
 
     # -- layer 3: reports -----------------------------------------------------------------
 
     def build(self, selection: ReportFilter, *, cached: bool = True) -> Report:
         """The report for ``selection``, always of the store as it is now: reused while no
-        week's events changed (and the catalog's supply did not); otherwise combined from
-        the weeks' partials, recomputing only the weeks that changed. ``cached=False``
-        skips the whole-report cache (the partials are still reused)."""
+        segment changed (and the catalog's supply did not); otherwise combined from the
+        weeks' parts after aggregating only what changed. ``cached=False`` skips the
+        whole-report cache (the parts are still reused)."""
         with self._lock:
             self._refresh()
             state = tuple(sorted((w, tuple(sorted(s.items()))) for w, s in self._loaded.items()))
@@ -506,7 +609,7 @@ class Reports:
             return report
 
     def _compute(self, selection: ReportFilter) -> Report:
-        group = self._ensure_partials(selection)
+        group = self._ensure_parts(selection)
         bounds = {"grp": group, "first": selection.first_week, "last": selection.last_week}
         report = Report(selection, self.k)
         result = self._con.execute(WEEKLY_COMBINE, bounds)
