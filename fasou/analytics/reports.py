@@ -342,8 +342,9 @@ WEEKLY_COMBINE = """
 """
 #: A table's rows over the selected weeks: sums added up, the k-threshold decided exactly
 #: from the parts' profile sets — a row is in when one part alone has ≥ k profiles, or
-#: else (all its sets are small lists) when their union has — heaviest first. ``$k`` is
-#: 0 for a table that is not anonymised.
+#: else (all its sets are small lists) when their union has — heaviest first. Unions are
+#: only taken for rows that could still make the top ``$top`` (``cut``). ``$k`` is 0 for
+#: a table that is not anonymised.
 COMBINE = """
 WITH p AS (
     SELECT * FROM parts
@@ -352,7 +353,12 @@ s AS (
     SELECT k1, k2, sum(s1) AS s1, sum(s2) AS s2, sum(s3) AS s3, sum(s4) AS s4,
         sum(weight) AS weight, coalesce(max(n), 0) AS max_n, coalesce(sum(n), 0) AS sum_n
     FROM p GROUP BY k1, k2),
-unsure AS (SELECT k1, k2 FROM s WHERE max_n < $k AND sum_n >= $k),
+cut AS (
+    SELECT CASE WHEN count(*) < $top THEN 0 ELSE min(weight) END AS weight
+    FROM (SELECT weight FROM s WHERE max_n >= $k ORDER BY weight DESC LIMIT $top)),
+unsure AS (
+    SELECT k1, k2 FROM s, cut
+    WHERE max_n < $k AND sum_n >= $k AND s.weight >= cut.weight),
 counted AS (
     SELECT k1, k2, count(DISTINCT id) AS distinct_n
     FROM (SELECT k1, k2, unnest(ids) AS id FROM p SEMI JOIN unsure USING (k1, k2))

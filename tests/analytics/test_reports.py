@@ -159,3 +159,68 @@ def test_click_through_by_content_type(tmp_path: Path) -> None:
     }
     assert ctr["video"]["impressions"] == 10 and ctr["video"]["clicks"] == 2
     assert ctr["video"]["ctr"] == 0.2 and ctr["case"]["ctr"] == 0
+
+
+def fresh_report(store: AnalyticsStore, **kw: object) -> dict:
+    """The same selection computed from scratch by a new ``Reports`` (no parts reused)."""
+    reports = reports_for(store)
+    try:
+        return reports.build(ReportsFilter(store, **kw)).as_dict()
+    finally:
+        reports.close()
+
+
+def test_new_batches_aggregate_only_their_events_and_match_a_recount(tmp_path: Path) -> None:
+    store = AnalyticsStore(tmp_path / "analytics")
+    reports = reports_for(store)
+    at = datetime(2025, 3, 4, 10)
+    early = at - timedelta(weeks=2)
+    # 3 profiles in an early week, 2 others now: only the union across weeks reaches k = 5
+    store.append([search(store, f"a-{i}", "租房押金不退", early) for i in range(3)])
+    store.append([search(store, f"b-{i}", "工伤认定", at) for i in range(4)])
+    first = reports.build(ReportsFilter(store))
+    assert "租房押金不退" not in {r["query"] for r in first.tables["top_queries"]}
+    aggregated = reports.stats["events_aggregated"]
+    batch = [search(store, f"c-{i}", "租房押金不退", at) for i in range(2)]
+    store.append(batch)
+    after = reports.build(ReportsFilter(store))
+    assert reports.stats["events_aggregated"] == aggregated + len(batch)  # not the old weeks
+    row = next(r for r in after.tables["top_queries"] if r["query"] == "租房押金不退")
+    assert row["profiles"] == 5 and row["searches"] == 5
+    assert after.as_dict() == fresh_report(store)
+    # the same profiles again add searches, not profiles (sets, not counts, are combined)
+    store.append([search(store, f"a-{i}", "租房押金不退", at) for i in range(3)])
+    again = reports.build(ReportsFilter(store))
+    row = next(r for r in again.tables["top_queries"] if r["query"] == "租房押金不退")
+    assert row["profiles"] == 5 and row["searches"] == 8
+    assert again.tables["weekly"][-1]["profiles"] == 9  # b-0..3, c-0..1, a-0..2
+    assert again.as_dict() == fresh_report(store)
+    elderly = reports.build(ReportsFilter(store, audience="elderly"))
+    assert elderly.as_dict() == fresh_report(store, audience="elderly")
+
+
+def test_erasure_after_parts_were_cached_recomputes_the_weeks_it_touched(tmp_path: Path) -> None:
+    store = AnalyticsStore(tmp_path / "analytics")
+    reports = reports_for(store)
+    at = datetime(2025, 3, 4, 10)
+    old = at - timedelta(weeks=3)
+    store.append([search(store, f"c-{i}", "遗嘱怎么写", old) for i in range(5)])
+    store.append([search(store, f"c-{i}", "遗嘱怎么写", at, zero=True) for i in range(5)])
+    store.append([search(store, f"x-{i}", "离婚财产", at - timedelta(weeks=1)) for i in range(5)])
+    before = reports.build(ReportsFilter(store))
+    assert before.tables["zero_result_queries"][0]["profiles"] == 5
+    # a new batch becomes one more part of this week; then c-0 is erased from two weeks
+    store.append([search(store, "c-0", "遗嘱怎么写", at)])
+    reports.build(ReportsFilter(store))
+    aggregated = reports.stats["events_aggregated"]
+    assert store.erase("c-0") == 3
+    after = reports.build(ReportsFilter(store))
+    # the two weeks it touched were aggregated again from their events; the other was not
+    assert reports.stats["events_aggregated"] == aggregated + 4 + 4
+    # 遗嘱怎么写 is down to 4 profiles < k in every week; the untouched week's query stays
+    assert [r["query"] for r in after.tables["top_queries"]] == ["离婚财产"]
+    assert after.tables["zero_result_queries"] == []
+    assert [r["searches"] for r in after.tables["weekly"]] == [4, 5, 4]
+    assert [r["profiles"] for r in after.tables["weekly"]] == [4, 5, 4]
+    assert after.as_dict() == fresh_report(store)
+    assert str(store.subject("c-0")) not in repr(reports._con.execute("FROM ids").fetchall())
