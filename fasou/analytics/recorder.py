@@ -10,7 +10,7 @@ is full the event is dropped and counted: a search never waits for analytics.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,8 +46,9 @@ def record_topics(record: dict[str, Any]) -> tuple[str, ...]:
 class _EnrichingSink:
     """Turns captured events into stored rows, in the writer thread."""
 
-    def __init__(self, store: AnalyticsStore) -> None:
+    def __init__(self, store: AnalyticsStore, on_written: Callable[[], None]) -> None:
         self.store = store
+        self.on_written = on_written
         self._synonyms = SynonymTagger()
 
     def enrich(self, event: Captured) -> Row:
@@ -75,6 +76,7 @@ class _EnrichingSink:
     def append(self, events: Sequence[Captured]) -> None:
         self.store.append([self.enrich(e) for e in events])
         self.store.compact()  # merges a week only once it has many small segments
+        self.on_written()
 
     def erase(self, client_id: str) -> int:
         return self.store.erase(client_id)
@@ -94,10 +96,12 @@ class AnalyticsRecorder:
         batch_seconds: float = 1.0,
         purge_interval: timedelta = timedelta(hours=6),
         enabled: bool = True,
+        on_written: Callable[[], None] = lambda: None,
     ) -> None:
+        """``on_written`` is called (in the writer thread) after each batch is stored."""
         self.store = store
         self.enabled = enabled
-        self.sink = _EnrichingSink(store)
+        self.sink = _EnrichingSink(store, on_written)
         self.writer: BackgroundEventWriter[Captured] = BackgroundEventWriter(
             self.sink,
             retention=retention,

@@ -24,6 +24,7 @@ import duckdb
 
 from fasou.analytics.events import UNSPECIFIED, week_of
 from fasou.analytics.store import AnalyticsStore, events_view
+from indexer.background import WakeableThread
 
 #: Demand weights of the content-gaps report: a search counts once, a search that found
 #: nothing and a 没用 judgement count more (each is a resident the content failed).
@@ -491,10 +492,32 @@ class Reports:
         #: how many parts were computed, and from how many events (tests, benches)
         self.stats = {"parts": 0, "events_aggregated": 0}
         self._reports: dict[tuple[Any, ...], Report] = {}
+        self._warmer: _Warmer | None = None
 
     def close(self) -> None:
+        if self._warmer:
+            self._warmer.stop()
+            self._warmer.join(timeout=30)
         with self._lock:
             self._con.close()
+
+    def start_warming(self, interval: float = 60.0) -> None:
+        """Keep the default selection's parts current in the background, so the console
+        does not wait for new batches (or a compacted week) to be aggregated: ``poke``
+        after writing events, and every ``interval`` seconds anyway."""
+        self._warmer = _Warmer(self, interval)
+        self._warmer.start()
+
+    def poke(self) -> None:
+        if self._warmer:
+            self._warmer.poke()
+
+    def warm(self) -> None:
+        """Load new events and aggregate them into the default selection's parts (no
+        report is built: combining is cheap and happens when one is asked for)."""
+        with self._lock:
+            self._refresh()
+            self._ensure_parts(self.default_filter())
 
     def supply(self) -> dict[tuple[str, str], int]:
         rev = self._revision()
@@ -693,3 +716,18 @@ def named(spec: Aggregate, found: tuple[Any, ...]) -> dict[str, Any]:
     row = dict(zip(spec.keys, found[:2], strict=False))
     row |= dict(zip(spec.sums, found[2:], strict=False))
     return row | spec.derive(row) if spec.derive else row
+
+
+class _Warmer(WakeableThread):
+    def __init__(self, reports: Reports, interval: float) -> None:
+        super().__init__(name="fasou-reports-warmer")
+        self.reports = reports
+        self.interval = interval
+
+    def run(self) -> None:
+        while not self.stopping:
+            try:
+                self.reports.warm()
+            except Exception as exc:  # a broken store must not kill the thread; shown in stats
+                self.last_error = repr(exc)
+            self.sleep(self.interval)

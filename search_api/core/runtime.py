@@ -85,11 +85,16 @@ class Runtime:
             catalog, settings.secret_key.get_secret_value(), settings.session_minutes
         )
         analytics_store = AnalyticsStore(settings.analytics_path)
+        reports = Reports(
+            analytics_store, catalog.tag_supply, catalog.max_rev, k=settings.analytics_k
+        )
+        reports.start_warming()
         analytics = AnalyticsRecorder(
             analytics_store,
             retention=timedelta(days=settings.analytics_retention_days),
             max_queue=settings.analytics_queue_size,
             enabled=settings.analytics_enabled,
+            on_written=reports.poke,
         )
         analytics.start()
         profiles = ProfileService(catalog, settings, on_erase=analytics.erase)
@@ -107,9 +112,7 @@ class Runtime:
             profiles=profiles,
             feed=FeedBuilder(catalog),
             analytics=analytics,
-            reports=Reports(
-                analytics_store, catalog.tag_supply, catalog.max_rev, k=settings.analytics_k
-            ),
+            reports=reports,
         )
 
     def stop(self) -> None:

@@ -3,6 +3,7 @@ erasure, retention, CSV == JSON."""
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -224,3 +225,25 @@ def test_erasure_after_parts_were_cached_recomputes_the_weeks_it_touched(tmp_pat
     assert [r["profiles"] for r in after.tables["weekly"]] == [4, 5, 4]
     assert after.as_dict() == fresh_report(store)
     assert str(store.subject("c-0")) not in repr(reports._con.execute("FROM ids").fetchall())
+
+
+def test_warming_aggregates_new_batches_before_anyone_asks(tmp_path: Path) -> None:
+    store = AnalyticsStore(tmp_path / "analytics")
+    at = datetime(2025, 3, 4, 10)
+    store.append([search(store, f"w-{i}", "欠薪", at) for i in range(5)])
+    reports = reports_for(store)
+    reports.start_warming(interval=3600)
+    try:
+        deadline = time.monotonic() + 20
+        while reports.stats["events_aggregated"] < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        store.append([search(store, f"v-{i}", "欠薪", at) for i in range(3)])
+        reports.poke()
+        while reports.stats["events_aggregated"] < 8 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert reports.stats["events_aggregated"] == 8
+        report = reports.build(ReportsFilter(store))  # only combines: nothing left to aggregate
+        assert reports.stats["events_aggregated"] == 8
+        assert report.tables["top_queries"][0]["profiles"] == 8
+    finally:
+        reports.close()
