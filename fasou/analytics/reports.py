@@ -31,7 +31,7 @@ from indexer.background import WakeableThread
 ZERO_WEIGHT = 2.0
 NOT_USEFUL_WEIGHT = 3.0
 TOP_N = 20
-#: Reports kept per process (keyed by selection and the weeks' segment signatures).
+#: Reports kept per process (keyed by selection and the weeks' segment states).
 REPORT_CACHE_SIZE = 32
 
 #: Table name → (column, Chinese header) in order: the CSV header and the page's columns.

@@ -11,13 +11,13 @@ Layout under ``FASOU_ANALYTICS_DIR`` (default ``<data_dir>/analytics``)::
     key                          HMAC key for pseudonyms (created on first use, 0600)
     LOCK                         flock: shared to append/read, exclusive to rewrite
     events/<monday>/<seg>.parquet
-    rollups/<monday>/<sig>.parquet   weekly aggregates (``reports``), derived
 
 Client ids never reach a file: an event's ``subject`` is the first 8 bytes of
 HMAC-SHA256(key, client id), enough to count distinct profiles and to find a
 profile's events again for erasure, and useless without the key. Rewrites
 (erasure, retention, compaction) hold the lock exclusively, so a reader never
-sees half of one; they also delete the affected weeks' rollups.
+sees half of one. Aggregates are not stored here: ``reports`` keeps them in memory
+per segment state (``segment_states``), so a rewrite invalidates them by itself.
 """
 
 from __future__ import annotations
@@ -98,9 +98,7 @@ class AnalyticsStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.events_dir = self.root / "events"
-        self.rollups_dir = self.root / "rollups"
         self.events_dir.mkdir(parents=True, exist_ok=True)
-        self.rollups_dir.mkdir(parents=True, exist_ok=True)
         self._key = self._load_key()
 
     # -- pseudonyms -------------------------------------------------------------
@@ -215,11 +213,6 @@ class AnalyticsStore:
             states[path.name] = f"{stat.st_size}:{stat.st_mtime_ns}"
         return states
 
-    def signature(self, week: date) -> str:
-        """Changes whenever the week's events change (new segment, rewrite, compaction)."""
-        parts = [f"{name}:{state}" for name, state in self.segment_states(week).items()]
-        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
-
     def count(self, client_id: str | None = None) -> int:
         """How many events are stored (of one client, when given)."""
         con = duckdb.connect()
@@ -242,14 +235,6 @@ class AnalyticsStore:
             "segments": sum(len(self.segments(w)) for w in weeks),
         }
 
-    # -- rollups (written by reports, dropped here when events change) ---------------
-
-    def rollup_path(self, week: date, signature: str) -> Path:
-        return self.rollups_dir / week.isoformat() / f"{signature}.parquet"
-
-    def drop_rollups(self, week: date) -> None:
-        shutil.rmtree(self.rollups_dir / week.isoformat(), ignore_errors=True)
-
     # -- rewriting: erasure, retention, compaction ---------------------------------
 
     def _rewrite(self, week: date, keep: str, params: dict[str, Any]) -> int:
@@ -270,8 +255,6 @@ class AnalyticsStore:
                 _copy_atomically(con, REWRITE_COPY[keep], params, path)
         finally:
             con.close()
-        if removed:
-            self.drop_rollups(week)
         return removed
 
     def erase(self, client_id: str) -> int:
@@ -299,7 +282,6 @@ class AnalyticsStore:
                 finally:
                     con.close()
                 shutil.rmtree(self.week_dir(week), ignore_errors=True)
-                self.drop_rollups(week)
         return removed
 
     def compact(self, min_segments: int = COMPACT_AFTER_SEGMENTS) -> int:
@@ -328,18 +310,15 @@ class AnalyticsStore:
                     con.close()
                 for path in files:
                     path.unlink()
-                self.drop_rollups(week)
                 merged += 1
         return merged
 
     def drop(self) -> None:
-        """Delete every event and aggregate (the pseudonym key too)."""
+        """Delete every event (the pseudonym key too)."""
         with self.rewriting():
             shutil.rmtree(self.events_dir, ignore_errors=True)
-            shutil.rmtree(self.rollups_dir, ignore_errors=True)
             (self.root / "key").unlink(missing_ok=True)
         self.events_dir.mkdir(parents=True, exist_ok=True)
-        self.rollups_dir.mkdir(parents=True, exist_ok=True)
         self._key = self._load_key()
 
 

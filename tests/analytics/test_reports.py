@@ -11,7 +11,7 @@ import pytest
 
 from fasou.analytics.events import Kind, Row, week_of
 from fasou.analytics.generate import PLANTED_GAPS, PLANTED_NEEDS, GeneratorConfig, generate
-from fasou.analytics.reports import TABLES, Reports, parse_csv
+from fasou.analytics.reports import MAX_PARTS, TABLES, Reports, parse_csv
 from fasou.analytics.store import AnalyticsStore
 
 LAST_WEEK = date(2025, 3, 3)
@@ -198,6 +198,11 @@ def test_new_batches_aggregate_only_their_events_and_match_a_recount(tmp_path: P
     assert again.as_dict() == fresh_report(store)
     elderly = reports.build(ReportsFilter(store, audience="elderly"))
     assert elderly.as_dict() == fresh_report(store, audience="elderly")
+    # many small batches: past MAX_PARTS the week is aggregated as one part again
+    for i in range(MAX_PARTS + 2):
+        store.append([search(store, f"d-{i}", "工伤认定", at)])
+        reports.build(ReportsFilter(store))
+    assert reports.build(ReportsFilter(store)).as_dict() == fresh_report(store)
 
 
 def test_erasure_after_parts_were_cached_recomputes_the_weeks_it_touched(tmp_path: Path) -> None:
