@@ -347,8 +347,8 @@ WEEKLY_COMBINE = """
 #: only taken for rows that could still make the top ``$top`` (``cut``). ``$k`` is 0 for
 #: a table that is not anonymised.
 COMBINE = """
-WITH p AS (
-    SELECT * FROM parts
+WITH p AS NOT MATERIALIZED (
+    SELECT k1, k2, s1, s2, s3, s4, weight, n, ids FROM parts
     WHERE tbl = $tbl AND grp = $grp AND week BETWEEN $first AND $last),
 s AS (
     SELECT k1, k2, sum(s1) AS s1, sum(s2) AS s2, sum(s3) AS s3, sum(s4) AS s4,
