@@ -132,21 +132,28 @@ INSERT INTO cache SELECT week, kind, id, audiences, region, query, topics, doc_t
 #: After a rewrite (erasure, retention): forget the pseudonyms no event carries any more.
 IDS_PRUNE = "DELETE FROM ids WHERE id NOT IN (SELECT DISTINCT id FROM cache)"
 CACHE_DROP_WEEK = "DELETE FROM cache WHERE week = $week"
-#: One week of one group's events loaded after ``covered``: what a partial is computed
-#: from. The bounds travel as DuckDB variables, so every statement is a fixed string.
+#: The events parts are computed from: all of ``cache`` when everyone's weeks are
+#: aggregated whole; else a small copy of just the rows needed (one audience or region,
+#: or only the rows loaded since the parts were made), filtered once, not per statement.
+SOURCE_DROP = {False: "DROP VIEW src", True: "DROP TABLE src"}
+SOURCE_ALL = "CREATE TEMP VIEW src AS SELECT * FROM cache"
+SOURCE_SOME = """
+CREATE TEMP TABLE src AS SELECT * FROM cache
+WHERE week BETWEEN $first AND $last AND load > $covered
+    AND ($region = '' OR region = $region)
+    AND ($audience = ''
+         OR list_contains(audiences, $audience)
+         OR ($audience = 'unspecified' AND len(audiences) = 0))
+"""
+#: One week of the source, loaded after ``covered``: what one part is computed from. The
+#: bounds travel as DuckDB variables, so every statement is a fixed string.
 SET_WEEK = {
     "week": "SET VARIABLE week = $v",
     "covered": "SET VARIABLE covered = $v",
-    "audience": "SET VARIABLE audience = $v",
-    "region": "SET VARIABLE region = $v",
 }
 WEEK_VIEW = """
-CREATE OR REPLACE TEMP VIEW wk AS SELECT * FROM cache
+CREATE OR REPLACE TEMP VIEW wk AS SELECT * FROM src
 WHERE week = getvariable('week') AND load > getvariable('covered')
-    AND (getvariable('region') = '' OR region = getvariable('region'))
-    AND (getvariable('audience') = ''
-         OR list_contains(audiences, getvariable('audience'))
-         OR (getvariable('audience') = 'unspecified' AND len(audiences) = 0))
 """
 #: Partial aggregates of every table but ``weekly``, per (table, group, week, part), in
 #: one shape: up to two keys, up to four additive sums, ``weight`` (the additive measure
@@ -478,7 +485,9 @@ class Reports:
         self._con = duckdb.connect()
         for statement in (CACHE_TABLE, IDS_TABLE, PARTS_TABLE, WEEKLY_TABLE):
             self._con.execute(statement)
-        self._set_week(date(2000, 1, 1), 0, "", "")
+        self._set_week(date(2000, 1, 1), 0)
+        self._con.execute(SOURCE_ALL)
+        self._source_copied = False
         self._con.execute(WEEK_VIEW)
         #: week → {segment name: file state} as loaded into ``cache``
         self._loaded: dict[date, dict[str, str]] = {}
@@ -583,8 +592,8 @@ class Reports:
 
     # -- layer 2: partial aggregates per (group, week), in parts -------------------------
 
-    def _set_week(self, week: date, covered: int, audience: str, region: str) -> None:
-        values = {"week": week, "covered": covered, "audience": audience, "region": region}
+    def _set_week(self, week: date, covered: int) -> None:
+        values = {"week": week, "covered": covered}
         for name, statement in SET_WEEK.items():
             self._con.execute(statement, {"v": values[name]})
 
@@ -592,6 +601,7 @@ class Reports:
         """Aggregate what the selected weeks' parts do not cover yet: a week never seen
         whole, else only the rows loaded since (a new batch) as one more part."""
         group = group_of(selection)
+        todo = {}
         for week in self._loaded:
             if not selection.first_week <= week <= selection.last_week:
                 continue
@@ -602,7 +612,27 @@ class Reports:
                 for statement in DROP_GROUP_WEEK:
                     self._con.execute(statement, {"week": week, "grp": group})
                 covered, parts = 0, 0
-            self._set_week(week, covered, selection.audience, selection.region)
+            todo[week] = (covered, parts)
+        if not todo:
+            return group
+        self._con.execute(SOURCE_DROP[self._source_copied])
+        since = min(covered for covered, _ in todo.values())
+        self._source_copied = since > 0 or bool(selection.audience or selection.region)
+        if not self._source_copied:
+            self._con.execute(SOURCE_ALL)
+        else:
+            self._con.execute(
+                SOURCE_SOME,
+                {
+                    "first": min(todo),
+                    "last": max(todo),
+                    "covered": since,
+                    "audience": selection.audience,
+                    "region": selection.region,
+                },
+            )
+        for week, (covered, parts) in sorted(todo.items()):
+            self._set_week(week, covered)
             self._parts += 1
             params = {"grp": group, "week": week, "part": self._parts}
             self._con.execute(FRESH_TABLE)
