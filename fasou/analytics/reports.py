@@ -145,15 +145,13 @@ WHERE week BETWEEN $first AND $last AND load > $covered
          OR list_contains(audiences, $audience)
          OR ($audience = 'unspecified' AND len(audiences) = 0))
 """
-#: One week of the source, loaded after ``covered``: what one part is computed from. The
-#: bounds travel as DuckDB variables, so every statement is a fixed string.
-SET_WEEK = {
-    "week": "SET VARIABLE week = $v",
-    "covered": "SET VARIABLE covered = $v",
-}
+#: The weeks to aggregate now, each as one new part of the rows loaded after ``covered``
+#: (0: the whole week); ``wk`` is those rows, and every statement groups by week.
+TODO_TABLE = "CREATE OR REPLACE TEMP TABLE todo (week DATE, covered INTEGER, part INTEGER)"
+TODO_ADD = "INSERT INTO todo VALUES ($week, $covered, $part)"
 WEEK_VIEW = """
-CREATE OR REPLACE TEMP VIEW wk AS SELECT * FROM src
-WHERE week = getvariable('week') AND load > getvariable('covered')
+CREATE OR REPLACE TEMP VIEW wk AS SELECT src.* FROM src JOIN todo USING (week)
+WHERE src.load > todo.covered
 """
 #: Partial aggregates of every table but ``weekly``, per (table, group, week, part), in
 #: one shape: up to two keys, up to four additive sums, ``weight`` (the additive measure
@@ -169,18 +167,18 @@ CREATE TABLE parts (
 """
 FRESH_TABLE = """
 CREATE OR REPLACE TEMP TABLE fresh (
-    tbl VARCHAR, k1 VARCHAR, k2 VARCHAR, s1 BIGINT, s2 BIGINT, s3 BIGINT, s4 BIGINT,
-    weight BIGINT, ids INTEGER[])
+    tbl VARCHAR, week DATE, k1 VARCHAR, k2 VARCHAR, s1 BIGINT, s2 BIGINT, s3 BIGINT,
+    s4 BIGINT, weight BIGINT, ids INTEGER[])
 """
 #: Staged partial rows become a part: big profile sets as bitmaps, small ones as lists.
 FRESH_TO_PART = """
 INSERT INTO parts
-SELECT tbl, $grp, $week, $part, k1, k2, s1, s2, s3, s4, weight, len(ids),
+SELECT tbl, $grp, week, todo.part, k1, k2, s1, s2, s3, s4, weight, len(ids),
     CASE WHEN len(ids) < $k THEN ids END, bits
-FROM fresh LEFT JOIN (
-    SELECT tbl, k1, k2, bitstring_agg(id, 0, $top_id) AS bits
-    FROM (SELECT tbl, k1, k2, unnest(ids) AS id FROM fresh WHERE len(ids) >= $k)
-    GROUP BY tbl, k1, k2) USING (tbl, k1, k2)
+FROM fresh JOIN todo USING (week) LEFT JOIN (
+    SELECT tbl, week, k1, k2, bitstring_agg(id, 0, $top_id) AS bits
+    FROM (SELECT tbl, week, k1, k2, unnest(ids) AS id FROM fresh WHERE len(ids) >= $k)
+    GROUP BY tbl, week, k1, k2) USING (tbl, week, k1, k2)
 """
 WEEKLY_TABLE = """
 CREATE TABLE part_weekly (
@@ -199,8 +197,8 @@ DROP_ALL = ("DELETE FROM parts", "DELETE FROM part_weekly")
 class Aggregate:
     """How one report table is computed per (group, week) and combined across weeks.
 
-    ``partial`` aggregates one week of one group (view ``wk``) into ``fresh``,
-    staged as one part. Sums add up across weeks; distinct profiles do not, so a
+    ``partial`` aggregates the weeks to do of one group (view ``wk``) into ``fresh``,
+    one part per week. Sums add up across weeks; distinct profiles do not, so a
     row passes the k-threshold when one part alone has ≥ k profiles, or else when
     the union of its parts' lists (each < k, so small) does — exact, and cheap
     because most rows are decided by the first test. Displayed profile counts stay
@@ -223,32 +221,33 @@ AGGREGATES: dict[str, Aggregate] = {
         keys=("audience",),
         sums=("searches", "zero_results"),
         partial="""
-            INSERT INTO fresh SELECT 'audiences', audience, '',
+            INSERT INTO fresh SELECT 'audiences', week, audience, '',
                 count(*) FILTER (kind = 'search'), count(*) FILTER (kind = 'search' AND zero),
                 0, 0, count(*) FILTER (kind = 'search'), list(DISTINCT id)
             FROM (SELECT unnest(CASE WHEN len(audiences) = 0 THEN ['unspecified']
-                                ELSE audiences END) AS audience, kind, zero, id FROM wk)
-            GROUP BY audience
+                                ELSE audiences END) AS audience, week, kind, zero, id
+                  FROM wk)
+            GROUP BY week, audience
         """,
     ),
     "regions": Aggregate(
         keys=("region",),
         sums=("searches", "zero_results"),
         partial="""
-            INSERT INTO fresh SELECT 'regions',
+            INSERT INTO fresh SELECT 'regions', week,
                 CASE WHEN region = '' THEN '未填写' ELSE region END, '',
                 count(*) FILTER (kind = 'search'), count(*) FILTER (kind = 'search' AND zero),
                 0, 0, count(*) FILTER (kind = 'search'), list(DISTINCT id)
-            FROM wk GROUP BY 2
+            FROM wk GROUP BY week, 3
         """,
     ),
     "top_queries": Aggregate(
         keys=("query",),
         sums=("searches", "zero_results"),
         partial="""
-            INSERT INTO fresh SELECT 'top_queries', query, '',
+            INSERT INTO fresh SELECT 'top_queries', week, query, '',
                 count(*), count(*) FILTER (zero), 0, 0, count(*), list(DISTINCT id)
-            FROM wk WHERE kind = 'search' AND query <> '' GROUP BY query
+            FROM wk WHERE kind = 'search' AND query <> '' GROUP BY week, query
         """,
         limit=True,
     ),
@@ -256,9 +255,10 @@ AGGREGATES: dict[str, Aggregate] = {
         keys=("query",),
         sums=("zero_results",),
         partial="""
-            INSERT INTO fresh SELECT 'zero_result_queries', query, '',
+            INSERT INTO fresh SELECT 'zero_result_queries', week, query, '',
                 count(*), 0, 0, 0, count(*), list(DISTINCT id)
-            FROM wk WHERE kind = 'search' AND zero AND query <> '' GROUP BY query
+            FROM wk WHERE kind = 'search' AND zero AND query <> ''
+            GROUP BY week, query
         """,
         limit=True,
     ),
@@ -266,12 +266,12 @@ AGGREGATES: dict[str, Aggregate] = {
         keys=("topic",),
         sums=("searches", "clicks", "views"),
         partial="""
-            INSERT INTO fresh SELECT 'top_topics', topic, '',
+            INSERT INTO fresh SELECT 'top_topics', week, topic, '',
                 count(*) FILTER (kind = 'search'), count(*) FILTER (kind = 'click'),
                 count(*) FILTER (kind = 'view'), 0, count(*), list(DISTINCT id)
-            FROM (SELECT unnest(topics) AS topic, kind, id FROM wk
+            FROM (SELECT unnest(topics) AS topic, week, kind, id FROM wk
                   WHERE kind IN ('search', 'click', 'view'))
-            GROUP BY topic
+            GROUP BY week, topic
         """,
         limit=True,
     ),
@@ -279,14 +279,14 @@ AGGREGATES: dict[str, Aggregate] = {
         keys=("doc_type",),
         sums=("impressions", "clicks"),
         partial="""
-            INSERT INTO fresh SELECT 'ctr_by_type', doc_type, '',
+            INSERT INTO fresh SELECT 'ctr_by_type', week, doc_type, '',
                 count(*) FILTER (impression), count(*) FILTER (NOT impression), 0, 0,
                 count(*) FILTER (impression), NULL
-            FROM (SELECT unnest(shown) AS doc_type, true AS impression FROM wk
+            FROM (SELECT unnest(shown) AS doc_type, week, true AS impression FROM wk
                   WHERE kind = 'search'
                   UNION ALL
-                  SELECT doc_type, false FROM wk WHERE kind = 'click' AND doc_type <> '')
-            GROUP BY doc_type
+                  SELECT doc_type, week, false FROM wk WHERE kind = 'click' AND doc_type <> '')
+            GROUP BY week, doc_type
         """,
         anonymised=False,
         profiles=False,
@@ -296,12 +296,12 @@ AGGREGATES: dict[str, Aggregate] = {
         keys=("topic",),
         sums=("useful", "not_useful"),
         partial="""
-            INSERT INTO fresh SELECT 'feedback', topic, '',
+            INSERT INTO fresh SELECT 'feedback', week, topic, '',
                 count(*) FILTER (kind = 'useful'), count(*) FILTER (kind = 'not_useful'),
                 0, 0, count(*) FILTER (kind = 'not_useful'), list(DISTINCT id)
             FROM (SELECT unnest(CASE WHEN len(topics) = 0 THEN ['(无主题)'] ELSE topics END)
-                    AS topic, kind, id FROM wk WHERE kind IN ('useful', 'not_useful'))
-            GROUP BY topic
+                    AS topic, week, kind, id FROM wk WHERE kind IN ('useful', 'not_useful'))
+            GROUP BY week, topic
         """,
         profiles=False,
         derive=lambda r: {"useful_ratio": round(r["useful"] / (r["useful"] + r["not_useful"]), 4)},
@@ -311,20 +311,20 @@ AGGREGATES: dict[str, Aggregate] = {
         keys=("audience", "topic"),
         sums=("searches", "zero_results", "useful", "not_useful"),
         partial="""
-            INSERT INTO fresh SELECT 'gaps', audience, topic,
+            INSERT INTO fresh SELECT 'gaps', week, audience, topic,
                 count(*) FILTER (kind = 'search'), count(*) FILTER (kind = 'search' AND zero),
                 count(*) FILTER (kind = 'useful'), count(*) FILTER (kind = 'not_useful'),
                 0, list(DISTINCT id)
-            FROM (SELECT unnest(audiences) AS audience, topics, kind, zero, id FROM wk
+            FROM (SELECT unnest(audiences) AS audience, week, topics, kind, zero, id FROM wk
                   WHERE kind IN ('search', 'useful', 'not_useful') AND len(topics) > 0)
             CROSS JOIN unnest(topics) AS t(topic)
-            GROUP BY audience, topic
+            GROUP BY week, audience, topic
         """,
     ),
 }
 #: The weekly series: sums per week, profiles as the union of the week's parts' bitmaps.
 WEEKLY_PARTIAL = """
-    INSERT INTO part_weekly SELECT $grp, $week, $part,
+    INSERT INTO part_weekly SELECT $grp, week, any_value(todo.part),
         count(*) FILTER (kind = 'search'),
         count(*) FILTER (kind = 'search' AND zero),
         count(*) FILTER (kind = 'click'),
@@ -333,7 +333,7 @@ WEEKLY_PARTIAL = """
         count(*) FILTER (kind = 'not_useful'),
         count(*) FILTER (kind = 'feed'),
         bitstring_agg(id, 0, $top_id)
-    FROM wk GROUP BY week
+    FROM wk JOIN todo USING (week) GROUP BY week
 """
 WEEKLY_COMBINE = """
     SELECT strftime(week, '%Y-%m-%d') AS week,
@@ -485,7 +485,7 @@ class Reports:
         self._con = duckdb.connect()
         for statement in (CACHE_TABLE, IDS_TABLE, PARTS_TABLE, WEEKLY_TABLE):
             self._con.execute(statement)
-        self._set_week(date(2000, 1, 1), 0)
+        self._con.execute(TODO_TABLE)
         self._con.execute(SOURCE_ALL)
         self._source_copied = False
         self._con.execute(WEEK_VIEW)
@@ -592,11 +592,6 @@ class Reports:
 
     # -- layer 2: partial aggregates per (group, week), in parts -------------------------
 
-    def _set_week(self, week: date, covered: int) -> None:
-        values = {"week": week, "covered": covered}
-        for name, statement in SET_WEEK.items():
-            self._con.execute(statement, {"v": values[name]})
-
     def _ensure_parts(self, selection: ReportFilter) -> str:
         """Aggregate what the selected weeks' parts do not cover yet: a week never seen
         whole, else only the rows loaded since (a new batch) as one more part."""
@@ -631,21 +626,21 @@ class Reports:
                     "region": selection.region,
                 },
             )
+        self._con.execute(TODO_TABLE)
         for week, (covered, parts) in sorted(todo.items()):
-            self._set_week(week, covered)
             self._parts += 1
-            params = {"grp": group, "week": week, "part": self._parts}
-            self._con.execute(FRESH_TABLE)
-            for spec in AGGREGATES.values():
-                self._con.execute(spec.partial)
-            bounds = {"top_id": self._capacity - 1}
-            self._con.execute(FRESH_TO_PART, params | bounds | {"k": self.k})
-            self._con.execute(WEEKLY_PARTIAL, params | bounds)
+            self._con.execute(TODO_ADD, {"week": week, "covered": covered, "part": self._parts})
             self._covered[(group, week)] = (self._week_load[week], parts + 1)
-            self.stats["parts"] += 1
-            self.stats["events_aggregated"] += self._con.execute(
-                "SELECT count(*) FROM wk"
-            ).fetchall()[0][0]
+        self._con.execute(FRESH_TABLE)
+        for spec in AGGREGATES.values():
+            self._con.execute(spec.partial)
+        bounds = {"grp": group, "top_id": self._capacity - 1}
+        self._con.execute(FRESH_TO_PART, bounds | {"k": self.k})
+        self._con.execute(WEEKLY_PARTIAL, bounds)
+        self.stats["parts"] += len(todo)
+        self.stats["events_aggregated"] += self._con.execute("SELECT count(*) FROM wk").fetchall()[
+            0
+        ][0]
         return group
 
     # -- layer 3: reports -----------------------------------------------------------------
