@@ -109,6 +109,21 @@ class Settings(BaseSettings):
         default=10.0, ge=0, description="how long a process reuses a computed profile"
     )
 
+    # -- needs analytics ----------------------------------------------------
+    analytics_dir: Path | None = Field(
+        default=None, description="analytics event store; default: <data_dir>/analytics"
+    )
+    analytics_enabled: bool = Field(default=True, description="record analytics events")
+    analytics_k: int = Field(
+        default=5, ge=2, description="a query is reported once this many profiles issued it"
+    )
+    analytics_retention_days: int = Field(
+        default=180, ge=7, description="analytics events older than this are purged"
+    )
+    analytics_queue_size: int = Field(
+        default=10_000, ge=1, description="events waiting to be written; beyond: dropped"
+    )
+
     # -- accounts and tokens ------------------------------------------------
     secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
     session_minutes: int = Field(default=480, ge=1, description="lifetime of a login session")
@@ -181,6 +196,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'catalog.db').resolve()}"
+
+    @property
+    def analytics_path(self) -> Path:
+        return self.analytics_dir or self.data_dir / "analytics"
 
     @property
     def index_dir(self) -> Path:

@@ -7,6 +7,7 @@ import logging
 import typer
 
 from fasou.cli import (
+    analytics,
     crawling,
     evaluate,
     importing,
@@ -28,6 +29,7 @@ app.add_typer(importing.app, name="import")
 app.add_typer(indexing.app, name="index")
 app.add_typer(profiles.app, name="profiles")
 app.add_typer(users.app, name="users")
+app.add_typer(analytics.app, name="analytics")
 app.command("serve")(serving.serve)
 app.command("eval")(evaluate.eval_command)
 app.add_typer(crawling.app, name="crawl")

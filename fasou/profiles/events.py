@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import sqlalchemy as sa
 
@@ -59,18 +59,27 @@ class Event:
     at: datetime = field(default_factory=utcnow)
 
 
-class EventStore(Protocol):
-    """Where events go and how they are read back; swap for an analytics pipeline later."""
+T = TypeVar("T")
+T_contra = TypeVar("T_contra", contravariant=True)
 
-    def append(self, events: Sequence[Event]) -> None: ...
 
-    def events_for(self, client_id: str, since: datetime) -> list[Event]: ...
+class EventSink(Protocol[T_contra]):
+    """What a background writer needs of a store: append a batch, purge, erase one client."""
+
+    def append(self, events: Sequence[T_contra]) -> None: ...
 
     def erase(self, client_id: str) -> int:
         """Delete every event of ``client_id``; returns how many."""
 
     def purge(self, before: datetime) -> int:
         """Delete events older than ``before``; returns how many."""
+
+
+class EventStore(EventSink[Event], Protocol):
+    """Where profile events go and how they are read back (the analytics store,
+    ``fasou.analytics``, is another sink fed from the same kind of writer)."""
+
+    def events_for(self, client_id: str, since: datetime) -> list[Event]: ...
 
 
 class SqlEventStore:
@@ -141,33 +150,43 @@ class SqlEventStore:
             ).rowcount
 
 
-class BackgroundEventWriter:
+class _Marker:
+    """A flush request travelling through the queue behind the events before it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+
+
+class BackgroundEventWriter(Generic[T]):
     """Takes events off the request path: a queue drained in batches by one thread.
 
-    A search never waits for the catalog's write lock (an import may hold it for
-    a while), and events are written in batches (at most every
-    ``batch_seconds``). Events still queued when the process dies are lost —
-    acceptable for interest signals; erasure flushes first so nothing is
-    written after it. The thread also purges expired events every
-    ``purge_interval``.
+    A search never waits for the store (the catalog's write lock, which an import
+    may hold for a while, or the analytics store's lock during a compaction), and
+    events are written in batches (at most every ``batch_seconds``). When the
+    queue is full an event is dropped and counted (``dropped``): load is shed,
+    never pushed back onto searches. Events still queued when the process dies
+    are lost — acceptable for interest signals and statistics; erasure flushes
+    first so nothing is written after it. The thread also purges expired events
+    every ``purge_interval``.
     """
 
     def __init__(
         self,
-        store: EventStore,
+        store: EventSink[T],
         retention: timedelta,
         purge_interval: timedelta = timedelta(hours=6),
         max_queue: int = 10_000,
         batch_seconds: float = 0.5,
         max_batch: int = 500,
+        name: str = "fasou-events",
     ) -> None:
         self.store = store
         self.retention = retention
         self.purge_interval = purge_interval
         self.batch_seconds = batch_seconds
         self.max_batch = max_batch
-        self._queue: queue.Queue[Event | threading.Event | None] = queue.Queue(max_queue)
-        self._thread = threading.Thread(target=self._run, name="fasou-events", daemon=True)
+        self._queue: queue.Queue[Any] = queue.Queue(max_queue)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._last_purge: datetime | None = None
         self.dropped = 0
         #: Whether this process purges (with several API workers only the leader does).
@@ -176,24 +195,39 @@ class BackgroundEventWriter:
         #: call): the API feeds its queue-depth metrics with it.
         self.report: Callable[[int, int], None] | None = None
         self._reported_dropped = 0
+        self.written = 0
+        self.failed = 0
 
     def start(self) -> None:
         self._thread.start()
 
-    def submit(self, event: Event) -> None:
+    def submit(self, event: T) -> None:
         try:
             self._queue.put_nowait(event)
         except queue.Full:  # never slow a search down; count what was lost
             self.dropped += 1
 
-    def flush(self, timeout: float = 10.0) -> None:
-        """Wait until everything submitted so far is stored."""
+    def stats(self) -> dict[str, int]:
+        """For health checks: how much is waiting, written, dropped (queue full), failed."""
+        return {
+            "queued": self._queue.qsize(),
+            "capacity": self._queue.maxsize,
+            "written": self.written,
+            "dropped": self.dropped,
+            "failed": self.failed,
+        }
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything submitted so far is stored; False if that took too long."""
         if not self._thread.is_alive():
             self._drain(self._take_all())
-            return
-        done = threading.Event()
-        self._queue.put(done)
-        done.wait(timeout)
+            return True
+        marker = _Marker()
+        try:
+            self._queue.put(marker, timeout=timeout)
+        except queue.Full:
+            return False
+        return marker.done.wait(timeout)
 
     def stop(self) -> None:
         if self._thread.is_alive():
@@ -204,10 +238,10 @@ class BackgroundEventWriter:
         removed = self.store.purge(utcnow() - self.retention)
         self._last_purge = utcnow()
         if removed:
-            log.info("purged %d profile events older than %s", removed, self.retention)
+            log.info("purged %d events older than %s", removed, self.retention)
         return removed
 
-    def _take_all(self) -> list[Event | threading.Event | None]:
+    def _take_all(self) -> list[Any]:
         items = []
         while True:
             try:
@@ -215,14 +249,12 @@ class BackgroundEventWriter:
             except queue.Empty:
                 return items
 
-    def _gather(
-        self, first: Event | threading.Event | None
-    ) -> list[Event | threading.Event | None]:
+    def _gather(self, first: Any) -> list[Any]:
         """Collect for up to ``batch_seconds``: one write transaction per batch, not per
         search, keeps the writer from competing with searches for the interpreter."""
         batch = [first]
         deadline = time.monotonic() + self.batch_seconds
-        while len(batch) < self.max_batch and isinstance(batch[-1], Event):
+        while len(batch) < self.max_batch and not _is_control(batch[-1]):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
@@ -232,12 +264,16 @@ class BackgroundEventWriter:
                 break
         return batch
 
-    def _drain(self, items: Iterable[Event | threading.Event | None]) -> None:
-        events = [i for i in items if isinstance(i, Event)]
+    def _drain(self, items: Iterable[Any]) -> None:
+        events = [i for i in items if not _is_control(i)]
+        if not events:
+            return
         try:
             self.store.append(events)
+            self.written += len(events)
         except Exception:  # keep the thread alive; the batch is lost, the next may pass
-            log.exception("could not store %d profile events", len(events))
+            self.failed += len(events)
+            log.exception("could not store %d events", len(events))
 
     def _run(self) -> None:
         while True:
@@ -259,7 +295,11 @@ class BackgroundEventWriter:
                 self._reported_dropped = self.dropped
                 self.report(self._queue.qsize(), newly_dropped)
             for item in batch:
-                if isinstance(item, threading.Event):
-                    item.set()
+                if isinstance(item, _Marker):
+                    item.done.set()
             if any(item is None for item in batch):
                 return
+
+
+def _is_control(item: object) -> bool:
+    return item is None or isinstance(item, _Marker)

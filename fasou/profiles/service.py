@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -44,12 +45,18 @@ class ProfileService:
     CACHE_SIZE = 10_000
 
     def __init__(
-        self, catalog: Catalog, settings: Settings, store: EventStore | None = None
+        self,
+        catalog: Catalog,
+        settings: Settings,
+        store: EventStore | None = None,
+        on_erase: Callable[[str], object] | None = None,
     ) -> None:
         self.catalog = catalog
+        #: other stores holding the client's events (analytics) erase with the profile
+        self.on_erase = on_erase
         self.settings = settings
         self.store = store or SqlEventStore(catalog)
-        self.writer = BackgroundEventWriter(
+        self.writer: BackgroundEventWriter[Event] = BackgroundEventWriter(
             self.store,
             retention=timedelta(days=settings.event_retention_days),
             purge_interval=timedelta(hours=settings.event_purge_interval_hours),
@@ -100,6 +107,8 @@ class ProfileService:
     def erase(self, client_id: str) -> bool:
         """Delete the profile and every event of it (queued ones included)."""
         self.writer.flush()
+        if self.on_erase is not None:
+            self.on_erase(client_id)
         removed = self.store.erase(client_id)
         with self.catalog.writing() as conn:
             removed += conn.execute(

@@ -518,6 +518,26 @@ class Catalog:
 
         return rev, batches()
 
+    def tag_supply(self) -> dict[tuple[str, str], int]:
+        """(audience, topic) → live documents carrying both (effective tags and suggestions
+        that count, as filters see them): the supply side of the content-gaps report."""
+        counts: dict[tuple[str, str], int] = {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(documents.c.id, documents.c.source_audiences, documents.c.source_topics)
+                .where(documents.c.deleted.is_(False))
+                .order_by(documents.c.id)
+            ).all()
+            for chunk in _chunks(rows, 500):
+                ids = [r.id for r in chunk]
+                tags, suggested = self._tags_for(conn, ids), self._suggestions_for(conn, ids)
+                for row in chunk:
+                    fields = self._tag_fields(row, tags.get(row.id, {}), suggested.get(row.id))
+                    for audience in [*fields["audiences"], *fields["suggested_audiences"]]:
+                        for topic in [*fields["topics"], *fields["suggested_topics"]]:
+                            counts[audience, topic] = counts.get((audience, topic), 0) + 1
+        return counts
+
     def content_hashes(self) -> dict[str, str]:
         with self.engine.connect() as conn:
             return dict(

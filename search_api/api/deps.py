@@ -16,6 +16,8 @@ from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from starlette.concurrency import run_in_threadpool
 
+from fasou.analytics.recorder import AnalyticsRecorder
+from fasou.analytics.reports import Reports
 from fasou.config import Settings
 from fasou.profiles import ProfileService
 from indexer.catalog import Catalog
@@ -68,6 +70,16 @@ async def get_feed(runtime: Annotated[Runtime, Depends(get_runtime)]) -> FeedBui
     return runtime.feed
 
 
+async def get_analytics(runtime: Annotated[Runtime, Depends(get_runtime)]) -> AnalyticsRecorder:
+    assert runtime.analytics is not None
+    return runtime.analytics
+
+
+async def get_reports(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Reports:
+    assert runtime.reports is not None
+    return runtime.reports
+
+
 async def get_accounts(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Accounts:
     return runtime.accounts
 
@@ -82,6 +94,8 @@ CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 SearchDep = Annotated[SearchService, Depends(get_search)]
 ProfilesDep = Annotated[ProfileService, Depends(get_profiles)]
 FeedDep = Annotated[FeedBuilder, Depends(get_feed)]
+AnalyticsDep = Annotated[AnalyticsRecorder, Depends(get_analytics)]
+ReportsDep = Annotated[Reports, Depends(get_reports)]
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 

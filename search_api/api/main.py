@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from search_api.api.routes import (
     admin,
+    analytics,
     auth,
     crawls,
     documents,
@@ -34,3 +35,4 @@ api_router.include_router(crawls.router)
 api_router.include_router(admin.router)
 api_router.include_router(taxonomy.router)
 api_router.include_router(places.router)
+api_router.include_router(analytics.router)

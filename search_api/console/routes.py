@@ -19,15 +19,20 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from fasou.analytics.reports import COLUMNS
 from indexer.catalog.tagging import TAG_FACETS
 from indexer.editorial.vocabulary import tag_vocabulary
 from indexer.models import DocType
 from indexer.search.types import Filters
-from search_api.api.deps import RuntimeDep, check_rate
+from search_api.api.deps import RuntimeDep, check_rate, rate_limited_anonymous
 from search_api.api.errors import ApiError
+from search_api.api.routes.analytics import Selection as AnalyticsSelection
+from search_api.api.routes.analytics import TableName as AnalyticsTable
+from search_api.api.routes.analytics import csv_response
 from search_api.auth.accounts import AuthFailure
 from search_api.auth.roles import Principal, Scope
 from search_api.auth.tokens import csrf_token
+from search_api.console.charts import bar_chart, line_chart
 from search_api.core.runtime import Runtime
 
 COOKIE = "fasou_console"
@@ -466,6 +471,58 @@ def undo_change(
         return f"已撤销修改 #{change_id} (新记录 #{undo['id']})"
 
     return _act(_safe_next(next), act)
+
+
+# -- needs analytics -----------------------------------------------------------------
+
+
+@router.get(
+    "/analytics", response_class=HTMLResponse, dependencies=[rate_limited_anonymous("editor")]
+)
+def analytics_page(
+    request: Request, runtime: RuntimeDep, session: Session, selection: AnalyticsSelection
+) -> HTMLResponse:
+    """The dashboard: a weekly series, bars per audience, the gap table, every table."""
+    assert runtime.reports is not None
+    report = runtime.reports.build(selection)
+    labels = tag_vocabulary()["audience"] | {"unspecified": "未声明"}
+    query = {
+        "weeks": selection.weeks,
+        "last_week": selection.last_week.isoformat(),
+        "audience": selection.audience,
+        "region": selection.region,
+    }
+    return _page(
+        request,
+        runtime,
+        session,
+        "editor/analytics.html",
+        report=report,
+        query=query,
+        columns=COLUMNS,
+        audience_labels=labels,
+        topic_labels=tag_vocabulary()["topic"],
+        weekly_chart=line_chart(
+            report.tables["weekly"], "week", {"searches": "搜索", "zero_results": "零结果"}
+        ),
+        audience_chart=bar_chart(
+            [
+                row | {"audience": labels.get(row["audience"], row["audience"])}
+                for row in report.tables["audiences"]
+            ],
+            "audience",
+            "searches",
+        ),
+        csv_url=lambda table: f"/editor/analytics/{table}.csv?" + urlencode(query),
+    )
+
+
+@router.get("/analytics/{table}.csv", dependencies=[rate_limited_anonymous("editor")])
+def analytics_csv(
+    runtime: RuntimeDep, session: Session, table: AnalyticsTable, selection: AnalyticsSelection
+) -> Response:
+    assert runtime.reports is not None
+    return csv_response(runtime.reports.build(selection), table)
 
 
 def install_console(app: Any) -> None:

@@ -5,7 +5,11 @@ accounts, the editor workspace, the rate limiter — and, in the process that le
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from fasou.analytics.recorder import AnalyticsRecorder
+from fasou.analytics.reports import Reports
+from fasou.analytics.store import AnalyticsStore
 from fasou.config import Settings
 from fasou.profiles import ProfileService
 from indexer.backends.base import SearchBackend
@@ -44,6 +48,8 @@ class Runtime:
     profiles: ProfileService | None = None
     feed: FeedBuilder | None = None
     leader: BackgroundLeader | None = None
+    analytics: AnalyticsRecorder | None = None
+    reports: Reports | None = None
 
     @classmethod
     def start(cls, settings: Settings, *, run_worker: bool = True) -> Runtime:
@@ -68,7 +74,21 @@ class Runtime:
         accounts = Accounts(
             catalog, settings.secret_key.get_secret_value(), settings.session_minutes
         )
-        profiles = ProfileService(catalog, settings)
+        analytics_store = AnalyticsStore(settings.analytics_path)
+        reports = Reports(
+            analytics_store, catalog.tag_supply, catalog.max_rev, k=settings.analytics_k
+        )
+        reports.start_warming()
+        analytics = AnalyticsRecorder(
+            analytics_store,
+            retention=timedelta(days=settings.analytics_retention_days),
+            max_queue=settings.analytics_queue_size,
+            enabled=settings.analytics_enabled,
+            on_written=reports.poke,
+        )
+        analytics.writer.purges = False  # only the leader purges
+        analytics.start()
+        profiles = ProfileService(catalog, settings, on_erase=analytics.erase)
         profiles.writer.purges = False  # only the leader purges
         profiles.writer.report = observe_event_queue
         profiles.start()
@@ -82,6 +102,8 @@ class Runtime:
             rate_limiter=TokenBucketLimiter(settings.rate_limit_max_clients),
             profiles=profiles,
             feed=FeedBuilder(catalog),
+            analytics=analytics,
+            reports=reports,
         )
         holder.append(runtime)
         if run_worker:
@@ -118,10 +140,14 @@ class Runtime:
             self.job_runner.start()
         if self.profiles:
             self.profiles.writer.purges = True
+            if self.analytics:
+                self.analytics.writer.purges = True
 
     def _stop_background(self) -> None:
         if self.profiles:
             self.profiles.writer.purges = False
+            if self.analytics:
+                self.analytics.writer.purges = False
         runner, worker = self.job_runner, self.worker
         self.job_runner = self.worker = None
         if runner:
@@ -152,5 +178,9 @@ class Runtime:
             self.leader.resign()
         if self.profiles:
             self.profiles.stop()
+        if self.analytics:
+            self.analytics.stop()
+        if self.reports:
+            self.reports.close()
         self.backend.close()
         self.catalog.close()

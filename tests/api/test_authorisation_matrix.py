@@ -128,6 +128,10 @@ def fresh_user(server: EditorServer) -> str:
     return f"/api/v1/admin/users/{name}"
 
 
+def analytics_table(_server: EditorServer) -> str:
+    return "/api/v1/analytics/report/gaps"
+
+
 ENDPOINTS = [
     Endpoint("GET", "/api/v1/search", PUBLIC, params={"q": "拖欠工资"}),
     Endpoint("GET", document, PUBLIC),
@@ -206,7 +210,11 @@ ENDPOINTS = [
         json={"username": "placeholder", "password": PASSWORD, "role": "editor"},
     ),
     Endpoint("PATCH", fresh_user, signed_in(403, admin=200), json={"disabled": True}),
+    Endpoint("GET", "/api/v1/analytics/report", signed_in(200)),
+    Endpoint("GET", analytics_table, signed_in(200), params={"format": "csv"}),
     Endpoint("GET", "/editor/", dict.fromkeys(ROLES, 303)),  # console: cookie sessions only
+    Endpoint("GET", "/editor/analytics", dict.fromkeys(ROLES, 303)),
+    Endpoint("GET", "/editor/analytics/gaps.csv", dict.fromkeys(ROLES, 303)),
 ]
 
 
@@ -302,6 +310,7 @@ def test_matrix_covers_every_api_route(matrix_server: EditorServer) -> None:
         "editor_owned_token": "/api/v1/auth/tokens/{token_id}",
         "fresh_user": "/api/v1/admin/users/{username}",
         "existing_profile": "/api/v1/profiles/{client_id}",
+        "analytics_table": "/api/v1/analytics/report/{table}",
     }
     covered = {
         (e.method, e.path if isinstance(e.path, str) else named[e.path.__name__]) for e in ENDPOINTS

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from fasou.analytics.events import Kind
 from fasou.profiles import EventKind
 from fasou.profiles.model import CLIENT_ID_PATTERN
-from search_api.api.deps import CatalogDep, ProfilesDep, rate_limited
+from search_api.api.deps import AnalyticsDep, CatalogDep, ProfilesDep, rate_limited
 from search_api.api.errors import ApiError
 from search_api.schemas import ERROR_RESPONSES
 
@@ -23,7 +24,9 @@ class EventIn(BaseModel):
 
 
 @router.post("/events", status_code=204, responses=ERROR_RESPONSES)
-def post_event(event: EventIn, profiles: ProfilesDep, catalog: CatalogDep) -> Response:
+def post_event(
+    event: EventIn, profiles: ProfilesDep, catalog: CatalogDep, analytics: AnalyticsDep
+) -> Response:
     if event.kind == EventKind.search:
         raise ApiError(
             422,
@@ -42,4 +45,7 @@ def post_event(event: EventIn, profiles: ProfilesDep, catalog: CatalogDep) -> Re
             location="body",
         )
     profiles.record(event.profile, event.kind, record)
+    analytics.document(
+        event.profile, profiles.personalization(event.profile), Kind(event.kind), record
+    )
     return Response(status_code=204)

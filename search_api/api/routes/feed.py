@@ -16,7 +16,7 @@ from indexer.search.feed import MAX_FEED_DEPTH
 from indexer.search.service import shape_hit
 from indexer.search.types import BackendHit
 from search_api.api.cursors import decode_cursor, encode_cursor, request_key
-from search_api.api.deps import FeedDep, ProfilesDep, SettingsDep, rate_limited
+from search_api.api.deps import AnalyticsDep, FeedDep, ProfilesDep, SettingsDep, rate_limited
 from search_api.core.enrich import enrich, resolve_near
 from search_api.schemas import ERROR_RESPONSES, FeedResponse
 
@@ -28,6 +28,7 @@ def get_feed(
     feed: FeedDep,
     profiles: ProfilesDep,
     settings: SettingsDep,
+    analytics: AnalyticsDep,
     profile: Annotated[str, Query(pattern=CLIENT_ID_PATTERN, description="客户端标识")],
     size: Annotated[int, Query(ge=1, le=50)] = 10,
     cursor: Annotated[str | None, Query(max_length=200, description="上一页的 next_cursor")] = None,
@@ -47,6 +48,7 @@ def get_feed(
         shaped = shape_hit(BackendHit(item.record["id"], item.score, item.record), [])
         shaped["reasons"] = item.reasons
         hits.append(enrich(shaped, settings, point))
+    analytics.feed(profile, who, [hit["type"] for hit in hits])
     following = offset + len(items)
     more = len(items) == size and following < MAX_FEED_DEPTH
     return {

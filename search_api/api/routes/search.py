@@ -16,6 +16,7 @@ from fasou.profiles.model import CLIENT_ID_PATTERN
 from indexer.search.links import related_for_hits
 from search_api.api.cursors import decode_cursor, encode_cursor, request_key
 from search_api.api.deps import (
+    AnalyticsDep,
     CatalogDep,
     Paging,
     ProfilesDep,
@@ -39,6 +40,7 @@ async def search(
     settings: SettingsDep,
     catalog: CatalogDep,
     profiles: ProfilesDep,
+    analytics: AnalyticsDep,
     q: Annotated[str, Query(min_length=1, description="用户的问题或关键词, 如 老板拖欠工资怎么办")],
     paging: Paging,
     filters: SearchFilters,
@@ -96,6 +98,15 @@ async def search(
     body["near"] = near_body(point)
     for hit in body["hits"]:
         enrich(hit, settings, point)
+    if who is not None and offset == 0:
+        analytics.search(
+            profile,
+            who,
+            q,
+            total=body["total"],
+            zero=body["total"] == 0,
+            shown=[hit["type"] for hit in body["hits"]],
+        )
     if related and body["hits"]:
         linked = await run_in_threadpool(related_for_hits, catalog, [h["id"] for h in body["hits"]])
         for hit in body["hits"]:
