@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crawler.localsite.site import GBK_ARTICLE, BadMaterial
+from tests.catalog_db import data_dir_env
 from tests.crawler.conftest import DOWNLOAD_TIMEOUT, Crawled, open_catalog
 
 
@@ -126,7 +127,7 @@ def test_cli_lists_runs_and_quarantine(crawled: Crawled) -> None:
     assert first["pufa_articles"]["quarantined"] == 2
     out = subprocess.run(
         [sys.executable, "-m", "fasou", "crawl", "quarantine", "--source", "pufa_articles"],
-        env=os.environ | {"FASOU_DATA_DIR": str(crawled.data_dir)},
+        env=os.environ | data_dir_env(crawled.data_dir),
         capture_output=True,
         text=True,
         check=True,

@@ -5,6 +5,7 @@ import pytest
 
 from indexer.catalog import Catalog
 from indexer.models import Article, StatuteArticle
+from tests.catalog_db import catalog_url, sqlite_only
 
 
 def statute(num: int, body: str = "正文") -> StatuteArticle:
@@ -20,7 +21,7 @@ def statute(num: int, body: str = "正文") -> StatuteArticle:
 
 @pytest.fixture()
 def catalog(tmp_path: Path) -> Catalog:
-    cat = Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}")
+    cat = Catalog.open(catalog_url(tmp_path))
     yield cat
     cat.close()
 
@@ -93,6 +94,7 @@ def test_snapshot_is_consistent(catalog: Catalog) -> None:
     assert len(ids) == 7 and rev < catalog.max_rev()
 
 
+@sqlite_only
 def test_reopen_migrated_catalog_in_wal_mode(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'c.db'}"
     Catalog.open(url).close()
