@@ -55,7 +55,9 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path("data")
     database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; default: SQLite file in data_dir"
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db; "
+        "default: SQLite file in data_dir",
     )
     backend: Literal["tantivy", "elasticsearch"] = "tantivy"
 
