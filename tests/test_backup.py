@@ -19,6 +19,7 @@ from indexer.catalog.tables import document_tags
 from indexer.search.service import SearchService
 from indexer.sync import ensure_index
 from search_api.auth.accounts import Accounts
+from tests.api.conftest import wait_until
 from tests.catalog_db import copy_catalog, data_dir_env
 from tests.conftest import REPO, TEST_SECRET_KEY, make_settings
 
@@ -156,3 +157,45 @@ def app_cli():  # type: ignore[no-untyped-def]
     from fasou.cli import app
 
     return app
+
+
+def test_backup_is_consistent_while_writers_keep_writing(tmp_path: Path) -> None:
+    """The manifest describes exactly the copied state, though writes go on during the backup
+    (restore re-checks every count and digest against it and raises on any difference)."""
+    import threading
+
+    from indexer.importers import samples
+    from indexer.models import Article
+
+    source = make_settings(tmp_path / "live")
+    catalog = Catalog.open(source.catalog_url)
+    catalog.upsert(samples.iter_samples())
+    stop = threading.Event()
+    written: list[int] = []
+
+    def writer() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            catalog.upsert([Article(title=f"并发写入 {n}", body="正文", source="test")])
+            catalog.set_tags(f"missing-{n}", "audience", add=["elderly"], editor="e")
+            written.append(n)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        wait_until(lambda: len(written) >= 5)
+        manifest = backup(source, tmp_path / "backup")
+        in_backup = manifest.counts["documents"] - 126  # the writer's documents it holds
+        wait_until(lambda: len(written) > in_backup + 3)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert len(written) > in_backup > 0  # writes went on before, during and after it
+    report = restore(make_settings(tmp_path / "restored"), tmp_path / "backup")
+    restored = Catalog.open(make_settings(tmp_path / "restored").catalog_url)
+    try:
+        assert restored.count() == report.manifest.counts["documents"] < catalog.count()
+    finally:
+        restored.close()
+        catalog.close()
