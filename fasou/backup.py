@@ -7,8 +7,11 @@ A backup is a directory::
     catalog.pgdump    PostgreSQL: ``pg_dump -Fc`` (custom format, compressed)
 
 Why only the catalog: it is the source of truth and every index is derived from
-it (`fasou index rebuild`), so a restore rebuilds the index — on tantivy and on
-Elasticsearch alike — instead of carrying a second copy that could disagree.
+it (`fasou index rebuild`), so a restore rebuilds the index from it — except on
+Elasticsearch with a snapshot repository configured, where the backup also takes a
+snapshot of the live index (before copying the catalog, so the index is never ahead
+of it) and the restore restores it and lets the ordinary sync catch it up
+(``indexer/backends/es_snapshots.py``).
 Both copies are consistent while the server runs and writes: SQLite's backup
 API copies one snapshot, and on PostgreSQL ``pg_dump`` runs on a snapshot that
 this module exported from the very transaction that computes the manifest's
@@ -68,6 +71,8 @@ class Manifest:
     fasou_version: str = fasou.__version__
     format: int = FORMAT
     backend: str = "tantivy"
+    #: How a restore gets its index: {"kind": "rebuild"} or an Elasticsearch snapshot.
+    index: dict[str, Any] = field(default_factory=lambda: {"kind": "rebuild"})
     seconds: float = 0.0
     tools: dict[str, str] = field(default_factory=dict)
 
@@ -181,6 +186,8 @@ def backup(settings: Settings, target: Path) -> Manifest:
     started = time.perf_counter()
     target = Path(target)
     _prepare_target(target)
+    # The index first: its revision must not be ahead of the catalog copied after it.
+    index = _snapshot_index(settings)
     engine = create_catalog_engine(settings.catalog_url)
     try:
         if is_sqlite(engine):
@@ -195,6 +202,7 @@ def backup(settings: Settings, target: Path) -> Manifest:
     finally:
         engine.dispose()
     manifest.backend = settings.backend
+    manifest.index = index
     manifest.seconds = round(time.perf_counter() - started, 3)
     manifest.write(target)
     return manifest
@@ -254,12 +262,32 @@ def _backup_postgresql(engine: Engine, target: Path) -> Manifest:
 # -- restore --------------------------------------------------------------------
 
 
+def _snapshot_index(settings: Settings) -> dict[str, Any]:
+    if settings.backend != "elasticsearch":
+        return {"kind": "rebuild"}
+    from indexer.backends.elasticsearch_backend import ElasticsearchBackend
+    from indexer.backends.es_snapshots import SnapshotUnavailable, take_snapshot
+
+    backend = ElasticsearchBackend.from_settings(settings)
+    try:
+        info = take_snapshot(
+            backend, settings.es_snapshot_repository, settings.es_snapshot_location
+        )
+    except SnapshotUnavailable as exc:
+        return {"kind": "rebuild", "reason": str(exc)}
+    finally:
+        backend.close()
+    return {"kind": "es_snapshot", **info}
+
+
 @dataclass
 class RestoreReport:
     manifest: Manifest
     indexed: int
     seconds: float
     catalog_seconds: float
+    #: "rebuild" (from the restored catalog) or "es_snapshot" (then caught up by sync).
+    index_from: str = "rebuild"
 
 
 def restore(settings: Settings, source: Path, *, force: bool = False) -> RestoreReport:
@@ -293,10 +321,11 @@ def restore(settings: Settings, source: Path, *, force: bool = False) -> Restore
     try:
         catalog_seconds = time.perf_counter() - started
         _verify(catalog, manifest)
-        indexed = _rebuild_index(settings, catalog)
+        indexed, index_from = _restore_index(settings, catalog, manifest)
     finally:
         catalog.close()
-    return RestoreReport(manifest, indexed, time.perf_counter() - started, catalog_seconds)
+    seconds = time.perf_counter() - started
+    return RestoreReport(manifest, indexed, seconds, catalog_seconds, index_from)
 
 
 def _restore_sqlite(engine: Engine, dump: Path) -> None:
@@ -345,12 +374,24 @@ def _verify(catalog: Catalog, manifest: Manifest) -> None:
         raise BackupError("restored catalog does not match the backup: " + "; ".join(wrong))
 
 
-def _rebuild_index(settings: Settings, catalog: Catalog) -> int:
+def _restore_index(settings: Settings, catalog: Catalog, manifest: Manifest) -> tuple[int, str]:
+    """The index for the restored catalog: the backup's snapshot caught up by the ordinary
+    sync when there is one for this backend, else a rebuild. Returns (documents, how)."""
     from indexer.backends.factory import open_backend
-    from indexer.sync import rebuild
+    from indexer.sync import ensure_index, rebuild
 
     backend = open_backend(settings)
     try:
-        return rebuild(catalog, backend)
+        if manifest.index.get("kind") == "es_snapshot" and settings.backend == "elasticsearch":
+            from indexer.backends.es_snapshots import SnapshotUnavailable, restore_snapshot
+
+            try:
+                restore_snapshot(backend, manifest.index, settings.es_snapshot_location)  # type: ignore[arg-type]
+            except SnapshotUnavailable:
+                pass
+            else:
+                ensure_index(catalog, backend)
+                return backend.count(), "es_snapshot"
+        return rebuild(catalog, backend), "rebuild"
     finally:
         backend.close()

@@ -77,6 +77,14 @@ class Settings(BaseSettings):
         description="replicas per shard: a number, or a range for auto_expand_replicas",
     )
     es_timeout: float = Field(default=30.0, gt=0, description="seconds per request")
+    es_snapshot_repository: str = Field(
+        default="fasou-backups", description="snapshot repository `fasou backup` writes to"
+    )
+    es_snapshot_location: str | None = Field(
+        default=None,
+        description="register the repository as type fs at this path (must be in path.repo); "
+        "unset: use a repository the operator registered, or rebuild the index on restore",
+    )
 
     host: str = "127.0.0.1"
     port: int = 8000

@@ -199,3 +199,48 @@ def test_backup_is_consistent_while_writers_keep_writing(tmp_path: Path) -> None
     finally:
         restored.close()
         catalog.close()
+
+
+@pytest.mark.es
+def test_elasticsearch_backup_restores_the_index_from_a_snapshot(
+    corpus_db: Path, es_node, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """On Elasticsearch the backup snapshots the live index; the restore restores it (no
+    reindexing) and gives the same results as before the wipe."""
+    import uuid
+
+    from elasticsearch import Elasticsearch
+
+    prefix = f"b{uuid.uuid4().hex[:10]}"
+    es = {
+        "backend": "elasticsearch",
+        "es_url": es_node.url,
+        "es_index_prefix": prefix,
+        "es_snapshot_location": str(es_node.base_dir / "repo" / prefix),
+    }
+    source = make_settings(tmp_path / "source", **es)
+    copy_catalog(corpus_db.parent, source.data_dir)
+    catalog = Catalog.open(source.catalog_url)
+    catalog.set_tags_many(
+        [TagEdit(i, "audience", add=("elderly",)) for i in sorted(catalog.content_hashes())[:20]],
+        editor="编辑乙",
+    )
+    backend = open_backend(source)
+    ensure_index(catalog, backend)
+    backend.close()
+    catalog.close()
+    before, results_before = state(source), top10(source)
+
+    manifest = backup(source, tmp_path / "backup")
+    assert manifest.index["kind"] == "es_snapshot", manifest.index
+    with Elasticsearch(es_node.url) as client:  # wipe the index too
+        client.indices.delete(index=f"{prefix}*")
+        try:
+            target = make_settings(tmp_path / "restored", **es)
+            report = restore(target, tmp_path / "backup")
+            assert report.index_from == "es_snapshot" and report.indexed == before["count"]
+            assert state(target) == before
+            assert top10(target) == results_before
+        finally:
+            client.options(ignore_status=404).indices.delete(index=f"{prefix}*")
+            client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}*")
