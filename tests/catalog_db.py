@@ -50,11 +50,13 @@ class _PgDatabases:
         return self.server_url.rsplit("/", 1)[0] + f"/{name}"
 
     def name_for(self, data_dir: Path, *, template: str | None = None) -> str:
+        """The database of ``data_dir``, created on first use — or, with ``template``,
+        (re)created as a copy of that one, as copying a file over another would."""
         key = Path(data_dir).resolve()
-        if key not in self.names:
+        if key not in self.names or template:
             name = "t_" + hashlib.sha1(str(key).encode()).hexdigest()[:20]
             clause = f" TEMPLATE {template}" if template else ""
-            admin_execute(self.server_url, f"DROP DATABASE IF EXISTS {name}")
+            admin_execute(self.server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             admin_execute(self.server_url, f"CREATE DATABASE {name}{clause}")
             self.names[key] = name
         return self.names[key]

@@ -12,6 +12,7 @@ import httpx
 
 from crawler.localsite.server import SiteServer
 from crawler.localsite.site import SourceSite
+from indexer.models import Article
 from tests.catalog_db import data_dir_env
 from tests.conftest import LiveServer, make_settings
 from tests.crawler.conftest import CRAWL_ENV, small_site_data
@@ -34,6 +35,10 @@ def test_crawl_while_serving_and_tagging(tmp_path: Path) -> None:
                 "FASOU_CRAWL_BATCH_DOCS": "100",
             }
         )
+        # An index that has applied something: a crawl finding an index at revision 0
+        # would build a fresh generation itself instead (a race the test must not depend on).
+        api.runtime.catalog.upsert([Article(title="开始之前", body="正文", source="samples")])
+        wait_until_indexed(api)
         # Without --no-index: the crawl tries to update the index itself and must yield
         # to the API process's IndexWorker, which holds tantivy's single writer.
         proc = subprocess.Popen(

@@ -27,7 +27,7 @@ def test_one_writer_across_instances_and_readers_see_commits(
     writer = TantivyBackend(tmp_path / "idx")
     ensure_index(catalog, writer)
     reader = TantivyBackend(tmp_path / "idx")
-    target = next(iter(catalog.content_hashes()))
+    target = min(catalog.content_hashes())
     catalog.set_tags(target, "topic", add=["criminal"], editor="t")
     sync_once(catalog, writer)  # the writer instance now holds the index lock
     catalog.set_tags(target, "topic", add=["labor"], editor="t")
