@@ -98,6 +98,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=8 * 1024 * 1024, description="request bodies beyond: 413")
     index_sync_interval: float = Field(default=0.5, description="seconds between catalog polls")
 
+    # -- the resident app and the mini-app API ----------------------------------
+    media_fallback: str | None = Field(
+        default="/static/media/pufa-sample.webm",
+        description=(
+            "local video played instead of a video's remote play_url, labelled as a sample, "
+            "for deployments that cannot reach the publishers' sites; empty = play remote URLs"
+        ),
+    )
+
     # -- personalisation ------------------------------------------------------
     event_retention_days: int = Field(
         default=180, ge=1, description="profile events older than this are purged"

@@ -7,23 +7,64 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class Media(BaseModel):
+    """What a video player loads (``FASOU_MEDIA_FALLBACK``: a local sample, labelled)."""
+
+    src: str = Field(description="URL for the <video> element")
+    type: str | None = Field(None, description="MIME type, e.g. video/webm")
+    sample: bool = Field(description="true: a local sample plays instead of the remote video")
+    note: str | None = Field(None, description="what to tell the resident when sample is true")
+
+
+class LinkSummary(BaseModel):
+    """A linked document as a list shows it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str | None
+    type: str | None = None
+    title: str | None = None
+    available: bool = Field(True, description="false: cited, but not in the catalog")
+
+
 class SearchHit(BaseModel):
-    """A hit: the fixed fields below, then the document type's own fields at top level."""
+    """A hit: the fixed fields below, then the document type's own fields at top level
+    (statute: law_title, article_no, status, level …; case: court, case_no …; video:
+    duration_seconds, publisher …; service: kind, phone, address, hours …)."""
 
     model_config = ConfigDict(extra="allow")
 
     id: str
     type: str
     title: str
-    snippet: str = Field(description="excerpt with matched terms wrapped in <em>…</em>")
+    snippet: str = Field(
+        description="HTML-escaped excerpt with matched terms wrapped in <em>…</em>"
+    )
     score: float
+    audiences: list[str] = Field(default_factory=list, description="editorial audience ids")
+    status_label: str | None = Field(
+        None, description="shown beside the title: 已废止 / 已被修改，非现行文本 / 尚未生效"
+    )
+    media: Media | None = Field(None, description="videos: what the player loads")
+    distance_km: float | None = Field(None, description="services, with near=: distance")
+    related: list[LinkSummary] | None = Field(None, description="with related=true")
+
+
+class Near(BaseModel):
+    label: str = Field(description="place path, or 'position' for coordinates")
+    lat: float
+    lon: float
 
 
 class SearchResponse(BaseModel):
     query: str
     total: int
-    page: int
+    page: int = Field(description="page number of this slice (offset // size + 1)")
+    offset: int = Field(description="position of the first hit in the whole list")
     size: int
+    next_cursor: str | None = Field(
+        None, description="pass as cursor= for the next page; null on the last page"
+    )
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
     took_ms: float
@@ -34,6 +75,7 @@ class SearchResponse(BaseModel):
     relaxed: bool = Field(False, description="true when results come from relaxed matching")
     notice: str | None = Field(None, description="message to show, e.g. after relaxed matching")
     did_you_mean: str | None = Field(None, description="the query with homophone typos fixed")
+    near: Near | None = Field(None, description="where distances are measured from")
 
 
 class SuggestItem(BaseModel):
@@ -48,8 +90,23 @@ class SuggestResponse(BaseModel):
     did_you_mean: str | None = None
 
 
+class DocumentLinks(BaseModel):
+    cites: list[LinkSummary] = Field(description="what this document cites")
+    cited_by: dict[str, list[LinkSummary]] = Field(
+        description="documents citing this one, by type (case, video, article)"
+    )
+    related: list[LinkSummary] = Field(description="same subject, other types first")
+
+
+class Neighbours(BaseModel):
+    prev: LinkSummary | None = Field(description="the article before, in the same law")
+    next: LinkSummary | None = Field(description="the article after, in the same law")
+
+
 class DocumentResponse(BaseModel):
-    """A full document from the catalog, including its type's fields and effective tags."""
+    """A full document from the catalog, including its type's fields and effective tags.
+
+    Answers carry a weak ``ETag``; send it back as ``If-None-Match`` to get 304."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -59,9 +116,13 @@ class DocumentResponse(BaseModel):
     body: str
     audiences: list[str]
     topics: list[str]
-    links: dict[str, Any] | None = Field(
-        None, description="cites / cited_by (by type) / related items"
+    status_label: str | None = None
+    links: DocumentLinks | None = Field(
+        None, description="cites / cited_by (by type) / related items (links=true)"
     )
+    neighbours: Neighbours | None = Field(None, description="statute articles: prev / next")
+    media: Media | None = Field(None, description="videos: what the player loads")
+    distance_km: float | None = Field(None, description="services, with near=: distance")
     cited_by: list[str] | None = Field(
         default=None, description="statute articles only: ids of documents citing this article"
     )
@@ -166,3 +227,36 @@ class FeedResponse(BaseModel):
     size: int
     items: list[SearchHit]
     next_cursor: str | None
+
+
+class TaxonomyEntry(BaseModel):
+    id: str
+    label: str
+    description: str
+
+
+class Persona(BaseModel):
+    id: str
+    label: str = Field(description="what the onboarding screen shows: 老人, 务工 …")
+    declared: dict[str, Any] = Field(description="the PUT /profiles body this answer stands for")
+
+
+class TaxonomyResponse(BaseModel):
+    version: str
+    audiences: list[TaxonomyEntry]
+    topics: list[TaxonomyEntry]
+    personas: list[Persona] = Field(description='"为你推荐" onboarding answers')
+
+
+class PlaceItem(BaseModel):
+    name: str
+    path: str
+    level: str = Field(description="city | county | town")
+    lat: float
+    lon: float
+
+
+class PlacesResponse(BaseModel):
+    version: int
+    home: str = Field(description="the county this deployment serves")
+    places: list[PlaceItem]

@@ -157,9 +157,13 @@ class LiveServer:
         return self.app.state.runtime
 
 
+#: The browser origin the session's server allows (CORS), as docs/api.md shows.
+CORS_ORIGIN = "https://servicewechat.com"
+
+
 @pytest.fixture(scope="session")
 def live_server(starter_dir: Path) -> Iterator[LiveServer]:
-    with LiveServer(make_settings(starter_dir)) as server:
+    with LiveServer(make_settings(starter_dir, cors_origins=[CORS_ORIGIN])) as server:
         yield server
 
 

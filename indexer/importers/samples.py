@@ -1,4 +1,5 @@
-"""The hand-written starter set under ``samples/``: 普法 videos, legal services, articles.
+"""The hand-written starter set under ``samples/``: 普法 videos, legal services, articles,
+typical cases.
 
 Each YAML entry carries a stable ``key``; the document id derives from it so
 that editing a sample's text updates the same document instead of adding one.
@@ -13,7 +14,15 @@ from typing import Any
 import yaml
 
 from analyzers.citations import parse_citation
-from indexer.models import Article, BaseDocument, CitedArticle, Service, Video, stable_key
+from indexer.models import (
+    Article,
+    BaseDocument,
+    Case,
+    CitedArticle,
+    Service,
+    Video,
+    stable_key,
+)
 from indexer.statutes import cited_article
 
 SOURCE = "samples"
@@ -33,72 +42,100 @@ def _cites(values: list[str]) -> list[CitedArticle]:
     return [cited_article(parse_citation(text)) for text in values or []]
 
 
+def _shared(entry: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """Fields every sample type reads the same way: id from the key, place, tags, source."""
+    return {
+        "id": stable_key(prefix, SOURCE, entry["key"]),
+        "url": entry.get("url"),
+        "region": entry.get("region"),
+        "audiences": entry.get("audiences", []),
+        "topics": entry.get("topics", []),
+        "source": SOURCE,
+    }
+
+
 def _video(entry: dict[str, Any]) -> Video:
     return Video(
-        id=stable_key("video", SOURCE, entry["key"]),
+        **_shared(entry, "video"),
         title=entry["title"],
         body=entry.get("description", ""),
         transcript=entry.get("transcript"),
         duration_seconds=entry.get("duration_seconds"),
-        url=entry.get("url"),
         play_url=entry.get("play_url"),
         cover_url=entry.get("cover_url"),
         publisher=entry.get("publisher"),
         court=entry.get("court"),
         case_no=entry.get("case_no"),
         published_at=entry.get("published_at"),
-        region=entry.get("region"),
         tags=_strings(entry.get("tags")),
-        audiences=entry.get("audiences", []),
-        topics=entry.get("topics", []),
         cites=_cites(entry.get("cites", [])),
-        source=SOURCE,
     )
 
 
 def _service(entry: dict[str, Any]) -> Service:
     return Service(
-        id=stable_key("svc", SOURCE, entry["key"]),
+        **_shared(entry, "svc"),
         title=entry["name"],
         kind=entry["kind"],
         body=entry.get("description", ""),
         address=entry.get("address"),
-        region=entry.get("region"),
         phone=str(entry["phone"]) if entry.get("phone") is not None else None,
         hours=entry.get("hours"),
         services=_strings(entry.get("services")),
         latitude=entry.get("latitude"),
         longitude=entry.get("longitude"),
-        url=entry.get("url"),
-        audiences=entry.get("audiences", []),
-        topics=entry.get("topics", []),
-        source=SOURCE,
     )
 
 
 def _article(entry: dict[str, Any]) -> Article:
     return Article(
-        id=stable_key("art", SOURCE, entry["key"]),
+        **_shared(entry, "art"),
         title=entry["title"],
         body=entry.get("body", ""),
         author=entry.get("author"),
         published_at=entry.get("published_at"),
-        url=entry.get("url"),
-        region=entry.get("region"),
-        audiences=entry.get("audiences", []),
-        topics=entry.get("topics", []),
         cites=_cites(entry.get("cites", [])),
-        source=SOURCE,
     )
 
 
-_FILES = {"videos.yaml": _video, "services.yaml": _service, "articles.yaml": _article}
+def _sections_text(entry: dict[str, Any]) -> str:
+    """A case without a summary reads as its sections (heading, then text)."""
+    return "\n".join(f"{k}\n{str(v).strip()}" for k, v in (entry.get("sections") or {}).items())
+
+
+def _case(entry: dict[str, Any]) -> Case:
+    return Case(
+        **_shared(entry, "case"),
+        title=entry["title"],
+        body=entry.get("summary") or _sections_text(entry),
+        case_no=entry.get("case_no"),
+        court=entry.get("court"),
+        court_level=entry.get("court_level"),
+        decided_at=entry.get("decided_at"),
+        published_at=entry.get("decided_at"),
+        cause=entry.get("cause"),
+        case_type=entry.get("case_type"),
+        category=entry.get("category"),
+        sections={str(k): str(v) for k, v in (entry.get("sections") or {}).items()},
+        cites=_cites(entry.get("cites", [])),
+    )
+
+
+_FILES = {
+    "videos.yaml": _video,
+    "services.yaml": _service,
+    "articles.yaml": _article,
+    "cases.yaml": _case,
+}
 SAMPLE_FILES = tuple(_FILES)
 
 
-def iter_samples(directory: Path = DEFAULT_DIR) -> Iterator[BaseDocument]:
-    """Documents from every sample file present in ``directory``."""
-    for name, build in _FILES.items():
+def iter_samples(
+    directory: Path = DEFAULT_DIR, files: tuple[str, ...] = SAMPLE_FILES
+) -> Iterator[BaseDocument]:
+    """Documents from every sample file (of ``files``) present in ``directory``."""
+    for name in files:
+        build = _FILES[name]
         path = directory / name
         if not path.exists():
             continue

@@ -90,7 +90,9 @@ def document_links(
 ) -> dict[str, Any]:
     """``cites`` (what this document cites), ``cited_by`` (grouped by type), ``related``."""
     doc_id = record["id"]
-    cited_ids = catalog.links_from(doc_id)
+    # In the order the document cites them (a case lists 第七条 before 第十条).
+    order = {c.get("article_id"): i for i, c in enumerate(record.get("cites") or [])}
+    cited_ids = sorted(catalog.links_from(doc_id), key=lambda i: (order.get(i, len(order)), i))
     cites = [summary(r) for r in catalog.get_many(cited_ids)]
     present = {c["id"] for c in cites}
     # Citations to articles the catalog does not hold are still listed, unlinked.

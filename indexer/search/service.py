@@ -75,6 +75,7 @@ class SearchPage:
     page: int
     size: int
     hits: list[dict[str, Any]]
+    offset: int = 0
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     took_ms: float = 0.0
     #: How the query was understood and what the service did (shown to the resident).
@@ -88,6 +89,7 @@ class SearchPage:
             "query": self.query,
             "total": self.total,
             "page": self.page,
+            "offset": self.offset,
             "size": self.size,
             "hits": self.hits,
             "facets": self.facets,
@@ -246,16 +248,25 @@ class SearchService:
         filters: Filters | None = None,
         page: int = 1,
         size: int = 10,
+        offset: int | None = None,
         facets: tuple[str, ...] = FACET_FIELDS,
         explain: bool = False,
         snippets: bool = True,
         personalization: Personalization | None = None,
     ) -> SearchPage:
+        """One page of the ranked list: ``offset`` (a cursor's) or ``(page − 1) × size``.
+
+        Every page is a slice of the same ordering — pinned hits, then the reranked
+        window, then the backend's order — so pages (and infinite scroll) never
+        repeat or skip a hit.
+        """
         started = time.perf_counter()
         filters = filters or Filters()
         plan = plan_query(query, self.relevance.plan)
-        offset = (page - 1) * size
-        window = self.relevance.rerank_window if page == 1 else 0
+        if offset is None:
+            offset = (page - 1) * size
+        first = offset == 0
+        window = self.relevance.rerank_window
         if personalization is not None:
             window = max(window, RESCORE_WINDOW)
         depth = max(offset + size, window)
@@ -274,27 +285,28 @@ class SearchService:
         if personalization is not None:
             ranked = self._personalize(ranked, plan, filters, result, personalization, explain)
         pinned: list[_Ranked] = []
-        if page == 1:
-            for hit in self._lookups(plan, filters):
-                pinned.append(_Ranked(hit, 0.0, pinned="lookup"))
-            for hit in self._intended(plan, filters):
-                pinned.append(_Ranked(hit, hit.score, pinned="intent"))
+        for hit in self._lookups(plan, filters):
+            pinned.append(_Ranked(hit, 0.0, pinned="lookup"))
+        for hit in self._intended(plan, filters):
+            pinned.append(_Ranked(hit, hit.score, pinned="intent"))
         pinned_ids: set[str] = set()
         unique_pinned = []
         for item in pinned:
             if item.hit.id not in pinned_ids:
                 pinned_ids.add(item.hit.id)
                 unique_pinned.append(item)
+        ranked_ids = {r.hit.id for r in ranked}
         ordered = unique_pinned + [r for r in ranked if r.hit.id not in pinned_ids]
-        page_items = (
-            ordered[offset : offset + size] if page == 1 else ranked[offset : offset + size]
-        )
-        total = max(result.total, len(ordered) if page == 1 else 0)
+        page_items = ordered[offset : offset + size]
+        # Pinned hits the text query did not match add to the count.
+        total = result.total + sum(1 for item in unique_pinned if item.hit.id not in ranked_ids)
 
         did_you_mean = None
         if total == 0 and self.relevance.fallback:
-            did_you_mean, page_items, notice = self._zero_result_help(query, filters, size)
-        elif self.relevance.fallback and page == 1:
+            did_you_mean, page_items, notice = (
+                self._zero_result_help(query, filters, size) if first else (None, [], None)
+            )
+        elif self.relevance.fallback and first:
             from indexer.search.suggest import did_you_mean as correct
 
             did_you_mean = correct(query)
@@ -316,7 +328,8 @@ class SearchService:
             query=query,
             plan=plan,
             total=total,
-            page=page,
+            page=offset // size + 1,
+            offset=offset,
             size=size,
             hits=hits,
             facets=result.facets,
@@ -343,7 +356,10 @@ class SearchService:
         restricted to those audiences, ranked by the same relevance stage, so their scores
         are comparable and the boost cap still bounds every boost."""
         extra: list[_Ranked] = []
-        if who.audiences and not filters.audiences and result.total > len(result.hits):
+        # Whether more hits exist beyond the reranked window — not beyond this page's
+        # depth — so that every page sees the same candidates.
+        beyond = result.total > min(len(result.hits), self.relevance.rerank_window)
+        if who.audiences and not filters.audiences and beyond:
             for_them = replace(filters, audiences=sorted(who.audiences))
             extra = self._rank(
                 self._backend_search(plan, for_them, AUDIENCE_CANDIDATES, (), False), plan

@@ -98,7 +98,7 @@ def refresh_suggestions(catalog: Catalog, tagger: Tagger | None = None, batch: i
 def _retag(catalog: Catalog, tagger: Tagger, ids: list[str]) -> int:
     if not ids:
         return 0
-    records = {r["id"]: r for r in catalog.get_many(ids)}  # live documents only
+    records = {r["id"]: r for r in catalog.get_many(ids, editorial=False)}  # live only
     computed = {doc_id: tagger.suggest(record) for doc_id, record in records.items()}
     now = datetime.now(UTC).replace(tzinfo=None)
     changed: list[str] = []

@@ -12,9 +12,11 @@ from search_api.api.routes import (
     events,
     feed,
     health,
+    places,
     profiles,
     search,
     suggest,
+    taxonomy,
 )
 
 api_router = APIRouter()
@@ -30,3 +32,5 @@ api_router.include_router(editor.router)
 api_router.include_router(editor_jobs.router)
 api_router.include_router(crawls.router)
 api_router.include_router(admin.router)
+api_router.include_router(taxonomy.router)
+api_router.include_router(places.router)

@@ -6,11 +6,19 @@ reveal which usernames exist.
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("fasou-no-such-user")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Made on first use: importing this module (every CLI command does) costs no hash."""
+    return _hasher.hash("fasou-no-such-user")
+
 
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 256
@@ -22,7 +30,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

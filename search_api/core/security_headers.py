@@ -38,8 +38,8 @@ def inline_hashes_csp(html: str) -> str:
     return (
         f"default-src 'self'; script-src 'self' {' '.join(hashes['script'])}; "
         f"style-src 'self' {' '.join(hashes['style'])}; style-src-attr 'unsafe-inline'; "
-        "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+        "img-src 'self' data:; media-src 'self' https:; connect-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
     )
 
 

@@ -132,6 +132,8 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v1/search", PUBLIC, params={"q": "拖欠工资"}),
     Endpoint("GET", document, PUBLIC),
     Endpoint("GET", "/api/v1/suggest", PUBLIC, params={"q": "ldht"}),
+    Endpoint("GET", "/api/v1/taxonomy", PUBLIC),
+    Endpoint("GET", "/api/v1/places", PUBLIC),
     Endpoint("GET", "/api/v1/feed", PUBLIC, params={"profile": PROFILE}),
     Endpoint("GET", existing_profile, PUBLIC),
     Endpoint("PUT", existing_profile, PUBLIC, json={"age_band": "60_plus"}),

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from fasou.config import Settings
-from search_api.api.routes.feed import encode_cursor
+from search_api.api.cursors import encode_cursor, request_key
 from tests.api.test_search_api import error_fields
 
 DONGYANG = "浙江省/金华市/东阳市"
@@ -138,7 +138,9 @@ def test_feed_is_mixed_diversified_paged_and_skips_seen_items(http: httpx.Client
 def test_cursor_out_of_range_is_rejected(http: httpx.Client) -> None:
     from datetime import datetime
 
-    cursor = encode_cursor(10_000, datetime(2026, 1, 1))
+    cursor = encode_cursor(
+        10_000, key=request_key("feed", "client-ok-001"), asof=datetime(2026, 1, 1)
+    )
     response = http.get("/api/v1/feed", params={"profile": "client-ok-001", "cursor": cursor})
     assert response.status_code == 422 and error_fields(response) == ["cursor"]
 

@@ -6,9 +6,6 @@ paging do not shift later pages.
 
 from __future__ import annotations
 
-import base64
-import json
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -18,51 +15,43 @@ from fasou.profiles.model import CLIENT_ID_PATTERN
 from indexer.search.feed import MAX_FEED_DEPTH
 from indexer.search.service import shape_hit
 from indexer.search.types import BackendHit
-from search_api.api.deps import FeedDep, ProfilesDep, rate_limited
-from search_api.api.errors import ApiError
+from search_api.api.cursors import decode_cursor, encode_cursor, request_key
+from search_api.api.deps import FeedDep, ProfilesDep, SettingsDep, rate_limited
+from search_api.core.enrich import enrich, resolve_near
 from search_api.schemas import ERROR_RESPONSES, FeedResponse
 
 router = APIRouter(tags=["feed"], dependencies=[rate_limited("feed")])
-
-
-def encode_cursor(offset: int, asof: datetime) -> str:
-    raw = json.dumps({"o": offset, "t": asof.isoformat(timespec="seconds")}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[int, datetime]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
-        offset, asof = int(data["o"]), datetime.fromisoformat(data["t"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ApiError(422, "validation_error", "invalid cursor", field="cursor") from exc
-    if not 0 <= offset < MAX_FEED_DEPTH:
-        raise ApiError(422, "validation_error", "cursor is out of range", field="cursor")
-    return offset, asof
 
 
 @router.get("/feed", response_model=FeedResponse, responses=ERROR_RESPONSES)
 def get_feed(
     feed: FeedDep,
     profiles: ProfilesDep,
+    settings: SettingsDep,
     profile: Annotated[str, Query(pattern=CLIENT_ID_PATTERN, description="客户端标识")],
     size: Annotated[int, Query(ge=1, le=50)] = 10,
     cursor: Annotated[str | None, Query(max_length=200, description="上一页的 next_cursor")] = None,
+    near: Annotated[
+        str | None,
+        Query(max_length=100, description="所在地 (地名、路径或 纬度,经度), 服务给出距离"),
+    ] = None,
 ) -> dict:
-    offset, asof = decode_cursor(cursor) if cursor else (0, utcnow())
+    point = resolve_near(near)
+    key = request_key("feed", profile)
+    offset, asof = decode_cursor(cursor, limit=MAX_FEED_DEPTH, key=key) if cursor else (0, None)
+    asof = asof or utcnow()
     who = profiles.personalization(profile)
     items = feed.build(who, profiles.seen(profile, asof=asof), offset=offset, size=size)
     hits = []
     for item in items:
         shaped = shape_hit(BackendHit(item.record["id"], item.score, item.record), [])
         shaped["reasons"] = item.reasons
-        hits.append(shaped)
+        hits.append(enrich(shaped, settings, point))
     following = offset + len(items)
     more = len(items) == size and following < MAX_FEED_DEPTH
     return {
         "profile": profile,
         "size": size,
         "items": hits,
-        "next_cursor": encode_cursor(following, asof) if more else None,
+        "next_cursor": encode_cursor(following, key=key, asof=asof) if more else None,
     }
