@@ -133,8 +133,26 @@ def describe(conn: Connection) -> tuple[int, str | None, dict[str, int], dict[st
     return current_rev(conn), schema, counts, digests
 
 
+def _check_schema_known(manifest: Manifest) -> None:
+    """A backup from a newer fasou (a migration this code lacks) cannot be restored here."""
+    from alembic.script import ScriptDirectory
+
+    from indexer.catalog.db import alembic_config
+
+    known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if manifest.schema_revision and manifest.schema_revision not in known:
+        raise BackupError(
+            f"backup has schema revision {manifest.schema_revision}, which this fasou "
+            f"({fasou.__version__}) does not know: restore with the version that made it"
+        )
+
+
 def _is_empty(engine: Engine) -> bool:
-    with engine.connect() as conn:
+    try:
+        conn = engine.connect()
+    except sa.exc.OperationalError as exc:
+        raise BackupError(f"cannot open the catalog database: {exc.orig}") from exc
+    with conn:
         present = set(sa.inspect(conn).get_table_names())
         for name in USER_DATA_TABLES:
             if (
@@ -299,6 +317,7 @@ def restore(settings: Settings, source: Path, *, force: bool = False) -> Restore
     dump = source / manifest.catalog_file
     if not dump.is_file():
         raise BackupError(f"backup incomplete: {dump} is missing")
+    _check_schema_known(manifest)
     engine = create_catalog_engine(settings.catalog_url)
     try:
         if not force and not _is_empty(engine):

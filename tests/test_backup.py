@@ -4,6 +4,7 @@ and the top-10 of 50 fixed queries."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -145,6 +146,11 @@ def test_backup_refuses_a_used_directory_and_restore_a_damaged_backup(
     assert (tmp_path / "used" / "keep.txt").read_text() == "x"
 
     manifest = backup(original, tmp_path / "backup")
+    newer = json.loads((tmp_path / "backup" / MANIFEST).read_text("utf-8"))
+    (tmp_path / "backup" / MANIFEST).write_text(json.dumps(newer | {"schema_revision": "9999"}))
+    with pytest.raises(BackupError, match="schema revision 9999"):
+        restore(make_settings(tmp_path / "c"), tmp_path / "backup")
+    manifest.write(tmp_path / "backup")
     (tmp_path / "backup" / manifest.catalog_file).unlink()
     with pytest.raises(BackupError, match="missing"):
         restore(make_settings(tmp_path / "a"), tmp_path / "backup")
