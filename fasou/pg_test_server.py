@@ -37,7 +37,9 @@ class PgServerError(RuntimeError):
 def find_bin_dir() -> Path | None:
     """The directory holding ``initdb`` and ``pg_ctl`` (newest version first), or None."""
     explicit = os.environ.get("FASOU_PG_BIN")
-    candidates = [explicit] if explicit else []
+    if explicit:  # an operator's choice is final, found or not
+        return Path(explicit) if (Path(explicit) / "initdb").is_file() else None
+    candidates: list[str] = []
     for pattern in _BIN_GLOBS:
         candidates += sorted(glob.glob(pattern), key=_version_key, reverse=True)
     on_path = shutil.which("initdb")
