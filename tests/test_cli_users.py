@@ -13,12 +13,14 @@ from fasou.cli import app
 from fasou.config import get_settings
 from indexer.catalog import Catalog
 from search_api.auth.accounts import Accounts, AuthFailure
+from tests.catalog_db import catalog_url, data_dir_env
 from tests.conftest import TEST_SECRET_KEY
 
 
 @pytest.fixture()
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("FASOU_DATA_DIR", str(tmp_path))
+    for key, value in data_dir_env(tmp_path).items():
+        monkeypatch.setenv(key, value)
     monkeypatch.setenv("FASOU_SECRET_KEY", TEST_SECRET_KEY)
     get_settings.cache_clear()
     yield CliRunner()
@@ -26,7 +28,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
 
 
 def accounts(tmp_path: Path) -> tuple[Catalog, Accounts]:
-    catalog = Catalog.open(f"sqlite:///{(tmp_path / 'catalog.db').resolve()}")
+    catalog = Catalog.open(catalog_url(tmp_path))
     return catalog, Accounts(catalog, TEST_SECRET_KEY)
 
 

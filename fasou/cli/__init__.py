@@ -8,6 +8,7 @@ import typer
 
 from fasou.cli import (
     analytics,
+    backups,
     crawling,
     evaluate,
     importing,
@@ -35,6 +36,8 @@ app.command("eval")(evaluate.eval_command)
 app.add_typer(crawling.app, name="crawl")
 app.add_typer(sources.app, name="sources")
 app.command("schedule")(scheduling.schedule_command)
+app.command("backup")(backups.backup_command)
+app.command("restore")(backups.restore_command)
 
 
 @app.callback()

@@ -1,7 +1,9 @@
 """Engine creation and schema migration for the catalog.
 
 SQLite is opened in WAL mode so the API can read while an import or crawl
-writes, and a crash mid-write leaves the last committed state intact.
+writes, and a crash mid-write leaves the last committed state intact; any
+other URL (PostgreSQL) gets the same transaction discipline through
+``dialect.install_transaction_hooks``.
 """
 
 from __future__ import annotations
@@ -14,30 +16,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
+from indexer.catalog.dialect import WRITE_LOCK_KEY, install_transaction_hooks, is_postgresql
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-
-
-#: Execution option marking a connection whose transactions will write.
-WRITE_OPTION = "fasou_write"
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    # Take transaction control away from pysqlite, which would not BEGIN before
-    # SELECTs (no consistent snapshots) and upgrades read locks lazily.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def _sqlite_begin(conn: sa.Connection) -> None:
-    """Reads get a deferred BEGIN (a WAL snapshot, no lock); writes take the write lock up
-    front, so they queue on busy_timeout instead of failing on a lock upgrade."""
-    immediate = conn.get_execution_options().get(WRITE_OPTION)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _json_dumps(value: object) -> str:
@@ -50,16 +31,17 @@ _JSON = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
 
 
 def create_catalog_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL and a generous busy timeout."""
+    """An engine for ``url`` (SQLite file or PostgreSQL) with the catalog's write locking."""
     if url.startswith("sqlite"):
         path = sa.engine.make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **_JSON)
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        sa.event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True, **_JSON)
+    else:
+        # API threads, the index worker and the job runner each hold a connection at times.
+        engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **_JSON)
+    install_transaction_hooks(engine)
+    return engine
 
 
 def alembic_config() -> Config:
@@ -72,5 +54,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision``; safe to call on every start."""
     config = alembic_config()
     with engine.begin() as connection:
+        if is_postgresql(connection):
+            # Several workers starting at once: one migrates, the others wait and find it done.
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

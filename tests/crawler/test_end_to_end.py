@@ -11,9 +11,11 @@ import time
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from crawler.localsite import pages
 from indexer.catalog.crawls import CrawlLedger
+from indexer.catalog.tables import documents
 from indexer.models import statute_article_id
 from tests.conftest import LiveServer, make_settings
 from tests.crawler.conftest import SOURCES, Crawled, crawl, open_catalog
@@ -159,9 +161,10 @@ def _case_id(crawled: Crawled) -> str:
     catalog = open_catalog(crawled.data_dir)
     try:
         with catalog.engine.connect() as conn:
-            return conn.exec_driver_sql(
-                "SELECT id FROM documents WHERE type='case' AND title=?",
-                ("张某诉某物流公司劳动争议案",),
+            return conn.execute(
+                sa.select(documents.c.id).where(
+                    documents.c.type == "case", documents.c.title == "张某诉某物流公司劳动争议案"
+                )
             ).scalar_one()
     finally:
         catalog.close()

@@ -16,7 +16,11 @@ from crawler.localsite.corpus import SiteData
 from crawler.localsite.server import SiteServer
 from crawler.localsite.site import SourceSite
 from indexer.importers.statute_markdown import LawInfo, parse_statute_lines
+from tests.catalog_db import data_dir_env, sqlite_only
 from tests.crawler.conftest import CRAWL_ENV, crawl, open_catalog
+
+#: Reads the SQLite file directly while a killed process left it behind.
+pytestmark = [sqlite_only]
 
 SLOW_SITE = {"FASOU_CRAWL_CONCURRENCY": "4", "FASOU_CRAWL_BATCH_DOCS": "50"}
 
@@ -46,7 +50,7 @@ def start_and_wait(tmp_path: Path, site_url: str, pages: int) -> subprocess.Pope
         | CRAWL_ENV
         | SLOW_SITE
         | {
-            "FASOU_DATA_DIR": str(tmp_path),
+            **data_dir_env(tmp_path),
             "FASOU_CRAWL_SITE_URL": site_url,
         }
     )

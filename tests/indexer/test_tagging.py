@@ -19,6 +19,7 @@ from indexer.sync import sync_once
 from indexer.tagging import default_tagger
 from indexer.tagging.classifier import MODEL_FILE, LinearModel, document_tokens, train
 from indexer.tagging.store import refresh_suggestions
+from tests.catalog_db import catalog_url
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -110,7 +111,7 @@ def test_committed_model_is_reproducible_by_the_script() -> None:
 
 @pytest.fixture()
 def catalog(tmp_path: Path) -> Catalog:
-    cat = Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}")
+    cat = Catalog.open(catalog_url(tmp_path))
     yield cat
     cat.close()
 

@@ -6,7 +6,6 @@ The backend contract itself (queries, filters, facets, updates, rebuilds …) is
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -18,17 +17,17 @@ from indexer.backends.tantivy_backend import TantivyBackend
 from indexer.catalog import Catalog
 from indexer.search.types import Filters, SearchRequest
 from indexer.sync import ensure_index, sync_once
+from tests.catalog_db import copy_catalog
 
 
 def test_one_writer_across_instances_and_readers_see_commits(
     corpus_db: Path, tmp_path: Path
 ) -> None:
-    shutil.copy(corpus_db, tmp_path / "catalog.db")
-    catalog = Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}")
+    catalog = Catalog.open(copy_catalog(corpus_db.parent, tmp_path))
     writer = TantivyBackend(tmp_path / "idx")
     ensure_index(catalog, writer)
     reader = TantivyBackend(tmp_path / "idx")
-    target = next(iter(catalog.content_hashes()))
+    target = min(catalog.content_hashes())
     catalog.set_tags(target, "topic", add=["criminal"], editor="t")
     sync_once(catalog, writer)  # the writer instance now holds the index lock
     catalog.set_tags(target, "topic", add=["labor"], editor="t")

@@ -16,6 +16,7 @@ from fasou.profiles.events import Event, SqlEventStore, utcnow
 from fasou.profiles.interests import INTEREST_SATURATION, affinities, decay, interest_scores
 from indexer.catalog import Catalog
 from indexer.catalog.tables import profile_events
+from tests.catalog_db import catalog_url, data_dir_env, database_url_setting
 
 NOW = datetime(2026, 6, 1, 12, 0)
 
@@ -67,8 +68,13 @@ def test_declared_attributes_validate_and_imply_audiences() -> None:
 
 @pytest.fixture()
 def service(tmp_path: Path) -> ProfileService:
-    catalog = Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}")
-    settings = Settings(data_dir=tmp_path, environment="test", profile_cache_seconds=0)
+    catalog = Catalog.open(catalog_url(tmp_path))
+    settings = Settings(
+        data_dir=tmp_path,
+        environment="test",
+        profile_cache_seconds=0,
+        **database_url_setting(tmp_path),
+    )
     svc = ProfileService(catalog, settings)
     svc.start()
     yield svc
@@ -148,7 +154,8 @@ def test_purge_command_deletes_expired_events(
     from fasou.cli import app
     from fasou.config import get_settings
 
-    monkeypatch.setenv("FASOU_DATA_DIR", str(tmp_path))
+    for key, value in data_dir_env(tmp_path).items():
+        monkeypatch.setenv(key, value)
     monkeypatch.setenv("FASOU_EVENT_RETENTION_DAYS", "10")
     get_settings.cache_clear()
     try:

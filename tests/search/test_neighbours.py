@@ -9,6 +9,7 @@ import pytest
 from indexer.catalog import Catalog
 from indexer.models import StatuteArticle
 from indexer.search.neighbours import neighbours
+from tests.catalog_db import catalog_url
 
 LAW = "中华人民共和国示例法"
 
@@ -29,7 +30,7 @@ def article(num: int, suffix: int | None = None, version: str | None = None) -> 
 
 @pytest.fixture()
 def catalog(tmp_path: Path) -> Catalog:
-    catalog = Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}")
+    catalog = Catalog.open(catalog_url(tmp_path))
     # 1, 2, 2之1, 2之2, (3 and 4 deleted), 5, and an older version of article 2.
     docs = [
         article(1),
