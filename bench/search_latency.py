@@ -48,12 +48,18 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--cache",
+        action="store_true",
+        help="keep the server's result cache on (off by default: every search does the work)",
+    )
     args = parser.parse_args()
     queries = layperson_queries()
     if args.url:
         result = measure(args.url, queries, args.rounds, {})
     else:
-        with running_server(args.data_dir) as base:
+        env = {} if args.cache else {"FASOU_SEARCH_CACHE_SIZE": "0"}
+        with running_server(args.data_dir, env) as base:
             result = measure(base, queries, args.rounds, {})
     if args.json:
         print(json.dumps(result))
