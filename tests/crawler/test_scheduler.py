@@ -112,16 +112,17 @@ def test_two_schedulers_started_at_once_run_each_due_crawl_once(tmp_path: Path) 
     import time
 
     with SiteServer(SourceSite(small_site_data(), bad=False)) as server:
-        env = os.environ | CRAWL_ENV | {
-            "FASOU_DATA_DIR": str(tmp_path), "FASOU_CRAWL_SITE_URL": server.url,
+        env = os.environ | CRAWL_ENV | data_dir_env(tmp_path) | {
+            "FASOU_CRAWL_SITE_URL": server.url,
         }  # fmt: skip
         open_catalog(tmp_path).close()  # migrate once, not in a race of two first opens
         # Start just after a 20 s boundary: the next slot is due in 20 s, once both
         # schedulers are up (start-up takes seconds on a loaded machine), and the one
-        # after it falls beyond --max-seconds: exactly one due slot.
+        # after it (40 s) falls beyond --max-seconds: exactly one due slot, and 15 s
+        # for its crawl to finish before the schedulers stop.
         time.sleep(20 - time.time() % 20 + 0.2)
         command = [sys.executable, "-m", "fasou", "-v", "schedule", "--only", "videos",
-                   "--cron", "videos=* * * * * */20", "--max-seconds", "22"]  # fmt: skip
+                   "--cron", "videos=* * * * * */20", "--max-seconds", "35"]  # fmt: skip
         schedulers = [
             subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)
         ]
