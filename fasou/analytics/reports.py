@@ -37,6 +37,8 @@ NOT_USEFUL_WEIGHT = 3.0
 TOP_N = 20
 #: Reports kept per process (keyed by selection and the weeks' segment states).
 REPORT_CACHE_SIZE = 32
+#: Seconds at least between two background aggregation rounds (see ``start_warming``).
+WARM_MIN_GAP = 10.0
 
 #: Table name → (column, Chinese header) in order: the CSV header and the page's columns.
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -514,11 +516,13 @@ class Reports:
         with self._lock:
             self._con.close()
 
-    def start_warming(self, interval: float = 60.0) -> None:
+    def start_warming(self, interval: float = 60.0, min_gap: float = WARM_MIN_GAP) -> None:
         """Keep the default selection's parts current in the background, so the console
         does not wait for new batches (or a compacted week) to be aggregated: ``poke``
-        after writing events, and every ``interval`` seconds anyway."""
-        self._warmer = _Warmer(self, interval)
+        after writing events, and every ``interval`` seconds anyway. Rounds are at least
+        ``min_gap`` seconds apart (pokes in between coalesce): a round costs CPU that the
+        searches recording the events need more."""
+        self._warmer = _Warmer(self, interval, min_gap)
         self._warmer.start()
 
     def poke(self) -> None:
@@ -748,10 +752,11 @@ def named(spec: Aggregate, found: tuple[Any, ...]) -> dict[str, Any]:
 
 
 class _Warmer(WakeableThread):
-    def __init__(self, reports: Reports, interval: float) -> None:
+    def __init__(self, reports: Reports, interval: float, min_gap: float) -> None:
         super().__init__(name="fasou-reports-warmer")
         self.reports = reports
         self.interval = interval
+        self.min_gap = min(min_gap, interval)
 
     def run(self) -> None:
         while not self.stopping:
@@ -759,4 +764,5 @@ class _Warmer(WakeableThread):
                 self.reports.warm()
             except Exception as exc:  # a broken store must not kill the thread; shown in stats
                 self.last_error = repr(exc)
-            self.sleep(self.interval)
+            self._stopping.wait(self.min_gap)  # pokes meanwhile stay set: one round for all
+            self.sleep(self.interval - self.min_gap)

@@ -237,7 +237,7 @@ def test_warming_aggregates_new_batches_before_anyone_asks(tmp_path: Path) -> No
     at = datetime(2025, 3, 4, 10)
     store.append([search(store, f"w-{i}", "欠薪", at) for i in range(5)])
     reports = reports_for(store)
-    reports.start_warming(interval=3600)
+    reports.start_warming(interval=3600, min_gap=0)
     try:
         deadline = time.monotonic() + 20
         while reports.stats["events_aggregated"] < 5 and time.monotonic() < deadline:
