@@ -93,12 +93,16 @@ class AnalyticsRecorder:
         store: AnalyticsStore,
         retention: timedelta,
         max_queue: int = 10_000,
-        batch_seconds: float = 1.0,
+        batch_seconds: float = 5.0,
         purge_interval: timedelta = timedelta(hours=6),
         enabled: bool = True,
         on_written: Callable[[], None] = lambda: None,
     ) -> None:
-        """``on_written`` is called (in the writer thread) after each batch is stored."""
+        """``on_written`` is called (in the writer thread) after each batch is stored.
+
+        One Parquet segment per batch: batches of up to ``batch_seconds`` (5 s) keep the
+        segments, compactions and warm-ups few; statistics need no fresher data.
+        """
         self.store = store
         self.enabled = enabled
         self.sink = _EnrichingSink(store, on_written)

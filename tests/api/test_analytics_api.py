@@ -142,6 +142,7 @@ def test_a_stalled_analytics_store_never_blocks_search(editor_corpus: Path, tmp_
             original(events)
 
         recorder.sink.append = stalled  # type: ignore[method-assign]
+        recorder.writer.batch_seconds = 0.05  # reach the stuck store at once, not in 5 s
         residents(live, "load", 8)
         latencies: list[float] = []
         statuses: list[int] = []
