@@ -25,6 +25,10 @@ class IndexWorker(WakeableThread):
         self.catalog = catalog
         self.backend = backend
         self.interval = interval
+        # The catalog revision the last successful pass saw. An idle poll reads only that
+        # counter: a full pass (suggestions, changes, index state) cost ~8 ms of CPU, twice
+        # a second, competing with searches for the interpreter.
+        self._synced_rev: int | None = None
 
     def run(self) -> None:
         first = True
@@ -35,9 +39,12 @@ class IndexWorker(WakeableThread):
                     # the background while the old generation keeps answering.
                     log.info("index worker: %s", ensure_index(self.catalog, self.backend))
                     first = False
-                applied = sync_once(self.catalog, self.backend)
-                if applied:
-                    log.info("index worker applied %d changes", applied)
+                rev = self.catalog.max_rev()
+                if rev != self._synced_rev or self.backend.applied_rev() < rev:
+                    applied = sync_once(self.catalog, self.backend)
+                    if applied:
+                        log.info("index worker applied %d changes", applied)
+                    self._synced_rev = rev
                 self.last_error = None
             except IndexBusy as exc:
                 self.last_error = f"index writer busy: {exc}"

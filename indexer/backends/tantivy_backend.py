@@ -400,7 +400,7 @@ class TantivyBackend:
                 json.loads(query.explain(searcher, address).to_json()) if request.explain else None
             )
             hits.append(BackendHit(record["id"], float(score), record, explanation))
-        facets = self._facets(searcher, request) if request.facets else {}
+        facets = self._facets(searcher, request, query) if request.facets else {}
         return BackendResult(total=result.count or 0, hits=hits, facets=facets)
 
     def fetch(self, ids: list[str]) -> list[BackendHit]:
@@ -417,7 +417,7 @@ class TantivyBackend:
         return [by_id[i] for i in ids if i in by_id]
 
     def _facets(
-        self, searcher: tantivy.Searcher, request: SearchRequest
+        self, searcher: tantivy.Searcher, request: SearchRequest, query: tantivy.Query
     ) -> dict[str, dict[str, int]]:
         """Counts per facet value; a filtered facet counts without its own filter (multi-select)."""
         active = request.filters.keyword_filters()
@@ -427,7 +427,8 @@ class TantivyBackend:
         groups += [(f, [f]) for f in request.facets if f in active]
         for skip, names in groups:
             aggs = {name: {"terms": {"field": name, "size": 50}} for name in names}
-            result = searcher.aggregate(self._query(request, skip_filter=skip), aggs)
+            scope = query if skip is None else self._query(request, skip_filter=skip)
+            result = searcher.aggregate(scope, aggs)
             for name in names:
                 buckets = result.get(name, {}).get("buckets", [])
                 out[name] = {b["key"]: int(b["doc_count"]) for b in buckets}

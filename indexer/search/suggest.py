@@ -52,6 +52,18 @@ def to_pinyin(text: str) -> tuple[str, str]:
     return full, initials
 
 
+@cache
+def _char_reading(char: str) -> str:
+    """The pinyin a character reads as on its own (its most common reading)."""
+    return lazy_pinyin(char, errors=lambda chars: list(chars))[0].lower()
+
+
+def char_readings(text: str) -> list[str]:
+    """One syllable per character, each read alone: per-character lookups are cached,
+    where phrase-aware ``lazy_pinyin`` over a whole query cost ~0.7 ms per search."""
+    return [_char_reading(char) for char in text]
+
+
 class _KeyIndex:
     """Sorted (key, entry) pairs: all entries whose key starts with a prefix, by bisect."""
 
@@ -86,6 +98,12 @@ class Suggester:
             if entry.kind != "query" and len(folded) >= 2:
                 # The first entry of a reading wins (titles and terms before longer phrases).
                 self.by_pinyin.setdefault(full, folded)
+        for entry in entries:
+            folded = normalize(entry.text)
+            if entry.kind != "query" and len(folded) >= 2:
+                # Queries are read character by character (``char_readings``); a word whose
+                # phrase reading differs (a polyphone) is also found under that reading.
+                self.by_pinyin.setdefault("".join(char_readings(folded)), folded)
         self.text = _KeyIndex(text_keys)
         self.full = _KeyIndex(full_keys)
         self.initials = _KeyIndex(initial_keys)
@@ -128,9 +146,7 @@ class Suggester:
         if not _CJK.search(text):
             return None
         known = self.known_words()
-        syllables = lazy_pinyin(text, errors=lambda chars: list(chars))
-        if len(syllables) != len(text):
-            return None
+        syllables = char_readings(text)
         out = list(text)
         changed = False
         i = 0

@@ -16,13 +16,9 @@ from fasou.profiles.model import CLIENT_ID_PATTERN
 from indexer.search.links import related_for_hits
 from search_api.api.cursors import decode_cursor, encode_cursor, request_key
 from search_api.api.deps import (
-    AnalyticsDep,
-    CatalogDep,
     Paging,
-    ProfilesDep,
-    SearchDep,
+    RuntimeDep,
     SearchFilters,
-    SettingsDep,
     check_query_text,
     rate_limited,
 )
@@ -36,11 +32,7 @@ router = APIRouter(tags=["search"], dependencies=[rate_limited("search")])
 
 @router.get("/search", response_model=SearchResponse, responses=ERROR_RESPONSES)
 async def search(
-    search: SearchDep,
-    settings: SettingsDep,
-    catalog: CatalogDep,
-    profiles: ProfilesDep,
-    analytics: AnalyticsDep,
+    runtime: RuntimeDep,
     q: Annotated[str, Query(min_length=1, description="用户的问题或关键词, 如 老板拖欠工资怎么办")],
     paging: Paging,
     filters: SearchFilters,
@@ -59,7 +51,12 @@ async def search(
     ] = None,
 ) -> dict:
     """``async`` so that a cached answer is served on the event loop; everything that reads
-    the catalog or the index runs in the thread pool."""
+    the catalog or the index runs in the thread pool. The services come from one runtime
+    dependency rather than one dependency each: the busiest route, and every dependency
+    is a solve per request."""
+    search, settings, catalog = runtime.search, runtime.settings, runtime.catalog
+    profiles, analytics = runtime.profiles, runtime.analytics
+    assert profiles is not None and analytics is not None
     check_query_text(q, settings)
     size = paging.size
     point = resolve_near(near)
