@@ -525,6 +525,10 @@ class Reports:
         self._warmer = _Warmer(self, interval, min_gap)
         self._warmer.start()
 
+    @property
+    def warming(self) -> bool:
+        return self._warmer is not None
+
     def poke(self) -> None:
         if self._warmer:
             self._warmer.poke()

@@ -86,9 +86,15 @@ def related(
 
 
 def document_links(
-    catalog: Catalog, backend: SearchBackend, record: dict[str, Any]
+    catalog: Catalog,
+    backend: SearchBackend,
+    record: dict[str, Any],
+    citing_ids: list[str] | None = None,
 ) -> dict[str, Any]:
-    """``cites`` (what this document cites), ``cited_by`` (grouped by type), ``related``."""
+    """``cites`` (what this document cites), ``cited_by`` (grouped by type), ``related``.
+
+    ``citing_ids``: ``catalog.links_to`` of the document when the caller already read it.
+    """
     doc_id = record["id"]
     # In the order the document cites them (a case lists 第七条 before 第十条).
     order = {c.get("article_id"): i for i, c in enumerate(record.get("cites") or [])}
@@ -106,7 +112,7 @@ def document_links(
                     "available": False,
                 }
             )
-    citing = catalog.get_many(catalog.links_to(doc_id))
+    citing = catalog.get_many(catalog.links_to(doc_id) if citing_ids is None else citing_ids)
     exclude = present | {r["id"] for r in citing}
     return {
         "cites": cites,

@@ -78,7 +78,8 @@ class Runtime:
         reports = Reports(
             analytics_store, catalog.tag_supply, catalog.max_rev, k=settings.analytics_k
         )
-        reports.start_warming()
+        if not run_worker:  # no leader election: this process is the only one
+            reports.start_warming()
         analytics = AnalyticsRecorder(
             analytics_store,
             retention=timedelta(days=settings.analytics_retention_days),
@@ -142,6 +143,9 @@ class Runtime:
             self.profiles.writer.purges = True
             if self.analytics:
                 self.analytics.writer.purges = True
+        if self.reports and not self.reports.warming:
+            # One warm process is enough: the others build report parts when asked.
+            self.reports.start_warming()
 
     def _stop_background(self) -> None:
         if self.profiles:

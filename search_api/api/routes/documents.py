@@ -77,16 +77,18 @@ def get_document(
     label = STATUS_LABELS.get(record.get("status") or "")
     if label:
         record["status_label"] = label
+    # The cases, videos and articles that cite a statute article (from their parsed
+    # citations): read once, for ``cited_by`` and for the grouped ``links.cited_by``.
+    citing = catalog.links_to(doc_id) if record["type"] == "statute_article" else None
     if links:
-        record["links"] = document_links(catalog, runtime.backend, record)
+        record["links"] = document_links(catalog, runtime.backend, record, citing)
     if record["type"] == "statute_article":
         record["neighbours"] = neighbours(catalog, record)
     # Every automatic suggestion with confidence and provenance, for review; the
     # effective tags above already reflect editors' decisions.
     record["suggestions"] = catalog.suggestions(doc_id)
-    if record["type"] == "statute_article":
-        # The cases, videos and articles that cite this article (from their parsed citations).
-        record["cited_by"] = catalog.links_to(doc_id)
+    if citing is not None:
+        record["cited_by"] = citing
     enrich(record, settings, point)
     body = orjson.dumps(DocumentResponse.model_validate(record).model_dump(mode="json"))
     etag = etag_for(body)
