@@ -85,8 +85,12 @@ def phrase_overlap(core: str, text: str) -> float:
     # Substring tests run in C; building a set of every bigram of the text did not.
     best = run = 0
     for i in range(len(core) - 1):
-        run = run + 1 if core[i : i + 2] in text else 0
-        best = max(best, run)
+        if core[i : i + 2] in text:
+            run += 1
+            if run > best:
+                best = run
+        else:
+            run = 0
     return min(best + 1 if best else 0, PHRASE_CAP) / PHRASE_CAP
 
 
