@@ -21,9 +21,6 @@ class SearchBackend(Protocol):
     """An engine that indexes analysed documents and answers search requests."""
 
     name: str
-    # Optional flags, read with getattr: ``supports_partial_updates`` (see ``apply``) and
-    # ``searches_in_process`` (search is CPU work in this process, no waiting on a network:
-    # the API then runs it on its event loop instead of handing it to a thread).
 
     def search(self, request: SearchRequest) -> BackendResult: ...
 

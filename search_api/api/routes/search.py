@@ -50,8 +50,9 @@ async def search(
         Query(max_length=100, description="所在地 (地名、路径或 纬度,经度), 服务给出距离"),
     ] = None,
 ) -> dict:
-    """``async`` so that a cached answer (and an in-process engine's search) is served on
-    the event loop; catalog reads and remote engines run in the thread pool. The services
+    """``async`` so that a cached answer is served on the event loop; everything that reads
+    the catalog or the index runs in the thread pool. (Searching on the event loop instead
+    cut throughput under concurrent load to less than half, ``bench/load.py``.) The services
     come from one runtime dependency rather than one dependency each: the busiest route,
     and every dependency is a solve per request."""
     search, settings, catalog = runtime.search, runtime.settings, runtime.catalog
@@ -83,11 +84,7 @@ async def search(
             explain=explain,
             personalization=who,
         )
-        # An in-process engine is pure CPU under the GIL: a thread buys no parallelism and
-        # its two hand-offs cost more than the search itself on a busy machine. A remote
-        # engine waits on the network, so its searches go to the thread pool.
-        in_process = getattr(search.backend, "searches_in_process", False)
-        page = compute() if in_process else await run_in_threadpool(compute)
+        page = await run_in_threadpool(compute)
     observe_search(
         page.total, page.relaxed, page.cached if search.cache and not (who or explain) else None
     )
