@@ -57,6 +57,19 @@ def test_strongly_relevant_untagged_beats_weakly_relevant_tagged() -> None:
     assert rescore([close, weak], ELDERLY_HOME)[0].hit.id == "weak-tagged"
 
 
+def test_audience_candidate_beyond_the_window_is_rescored_not_dropped() -> None:
+    """A candidate for the resident's audiences that the backend also returned below the
+    rescored window joins the window once; no hit is lost or duplicated."""
+    general = [hit(f"g{i:02d}", 100.0 - i) for i in range(ranking.RESCORE_WINDOW)]
+    below = hit("tagged-below", 80.0, audiences=["elderly"])
+    tail = hit("tail", 1.0)
+    hits = [*general, below, tail]
+    out = [r.hit.id for r in rescore(hits, ELDERLY_HOME, extra=[below])]
+    assert sorted(out) == sorted(h.id for h in hits)
+    assert out[0] == "tagged-below"  # 80 × 2 beats the untagged 100
+    assert out[-1] == "tail"
+
+
 def test_suggestions_boost_by_confidence_and_editor_tags_fully() -> None:
     who = Personalization(audiences={"elderly": 1.0})
     editorial = personal_factor(hit("a", 1, audiences=["elderly"]).record, who)[1]
