@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzers.query import plan_query
 from indexer import ranking
 from indexer.backends.tantivy_backend import TantivyBackend
 from indexer.catalog import Catalog
@@ -184,3 +185,22 @@ def test_identical_personalised_order_on_every_backend(
                     )
     finally:
         backend.close()
+
+
+def test_pinned_services_are_chosen_for_the_profile(reference: TantivyBackend) -> None:
+    """找律师-style pins: anonymous search pins the top services by relevance; with a
+    profile the pinned services are picked with the same bounded boosts, so the
+    resident's own offices come first (still of the asked-for types, still three)."""
+    service = SearchService(reference)
+    anonymous = service.search("法律援助", size=3).hits
+    personal = service.search("法律援助", size=3, personalization=ELDERLY_HOME, explain=True).hits
+    assert [h["pinned"] for h in anonymous] == ["intent"] * 3
+    assert [h["pinned"] for h in personal] == ["intent"] * 3
+    wanted = set(plan_query("法律援助", service.relevance.plan).intent_types)
+    assert "service" in wanted and {h["type"] for h in personal} <= wanted
+
+    def for_elderly(hits: list[dict]) -> int:
+        return sum("elderly" in (h.get("audiences") or []) for h in hits)
+
+    assert for_elderly(personal) > for_elderly(anonymous)
+    assert all(h["personalization"]["final"] == pytest.approx(h["score"]) for h in personal)
