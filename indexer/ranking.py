@@ -165,6 +165,11 @@ RESCORE_WINDOW = 15
 #: resident that ranks just outside the general top hits can still be found.
 AUDIENCE_CANDIDATES = 10
 
+#: Hits of the type a query asks for (找律师 → services) are pinned first; with a
+#: profile they are picked from this many of the type (plus the type's audience
+#: candidates), rescored like the rest, instead of the top three by relevance.
+PERSONAL_INTENT_CANDIDATES = 10
+
 #: A document more than twice as relevant as another always stays ahead of it.
 PERSONAL_BOOST_CAP = 1.0
 #: Document tagged for one of the profile's audiences (× tag strength: 1 for an

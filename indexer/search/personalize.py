@@ -103,9 +103,12 @@ def rescore(
     audiences, scored by the same query); ties keep relevance order, then id."""
     window, rest = hits[: ranking.RESCORE_WINDOW], hits[ranking.RESCORE_WINDOW :]
     if extra:
-        known = {h.id for h in hits}
-        window = window + [h for h in extra if h.id not in known]
-        rest = [h for h in rest if h.id not in {e.id for e in extra}]
+        # A candidate may also be among the backend hits beyond the window: it moves
+        # into the window (once), it is not left behind in ``rest`` nor dropped.
+        in_window = {h.id for h in window}
+        joining = {h.id: h for h in extra if h.id not in in_window}
+        window = window + list(joining.values())
+        rest = [h for h in rest if h.id not in joining]
         window.sort(key=lambda h: (-h.score, h.id))
     rescored = []
     for hit in window:

@@ -18,7 +18,12 @@ from typing import Any
 from analyzers.query import BIGRAM, EXPANSION, LAW_ALIAS, PlanOptions, QueryPlan, plan_query
 from indexer.backends.base import SearchBackend
 from indexer.models import statute_article_id
-from indexer.ranking import AUDIENCE_CANDIDATES, RERANK_WINDOW, RESCORE_WINDOW
+from indexer.ranking import (
+    AUDIENCE_CANDIDATES,
+    PERSONAL_INTENT_CANDIDATES,
+    RERANK_WINDOW,
+    RESCORE_WINDOW,
+)
 from indexer.search.cache import SearchCache, request_key
 from indexer.search.explain import explain_hit
 from indexer.search.highlight import snippet
@@ -184,18 +189,39 @@ class SearchService:
         ]
         return self.backend.fetch(ids)
 
-    def _intended(self, plan: QueryPlan, filters: Filters) -> list[BackendHit]:
-        """The best few hits of the type the wording asks for (找律师 → services)."""
+    def _intended(
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        who: Personalization | None = None,
+        explain: bool = False,
+    ) -> list[_Ranked]:
+        """The best few hits of the type the wording asks for (找律师 → services).
+
+        With a profile they are chosen like the rest of the page: the best
+        ``PERSONAL_INTENT_CANDIDATES`` of the type, plus the best for the profile's
+        audiences, rescored with the same bounded boosts (an elderly resident asking
+        for 法律援助 is shown the legal-aid offices that serve the elderly first)."""
         if not (self.relevance.intent_first and plan.intent_types) or filters.types:
             return []
-        request = SearchRequest(
-            plan=plan,
-            filters=replace(filters, types=list(plan.intent_types)),
-            limit=INTENT_SLOTS,
-            facets=(),
-            use_prior=self.relevance.prior,
-        )
-        return self.backend.search(request).hits
+        wanted = replace(filters, types=list(plan.intent_types))
+
+        def best(where: Filters, limit: int) -> list[BackendHit]:
+            request = SearchRequest(
+                plan=plan, filters=where, limit=limit, facets=(), use_prior=self.relevance.prior
+            )
+            return self.backend.search(request).hits
+
+        if who is None:
+            return [_Ranked(hit, hit.score, pinned="intent") for hit in best(wanted, INTENT_SLOTS)]
+        hits = best(wanted, PERSONAL_INTENT_CANDIDATES)
+        extra: list[BackendHit] = []
+        if who.audiences and not filters.audiences and len(hits) == PERSONAL_INTENT_CANDIDATES:
+            extra = best(replace(wanted, audiences=sorted(who.audiences)), AUDIENCE_CANDIDATES)
+        return [
+            _Ranked(r.hit, r.score, pinned="intent", personal=r.explanation)
+            for r in rescore(hits, who, explain=explain, extra=extra)[:INTENT_SLOTS]
+        ]
 
     def _backend_search(
         self, plan: QueryPlan, filters: Filters, depth: int, facets: tuple[str, ...], explain: bool
@@ -357,8 +383,7 @@ class SearchService:
         pinned: list[_Ranked] = []
         for hit in self._lookups(plan, filters):
             pinned.append(_Ranked(hit, 0.0, pinned="lookup"))
-        for hit in self._intended(plan, filters):
-            pinned.append(_Ranked(hit, hit.score, pinned="intent"))
+        pinned.extend(self._intended(plan, filters, personalization, explain))
         pinned_ids: set[str] = set()
         unique_pinned = []
         for item in pinned:

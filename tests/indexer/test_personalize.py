@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzers.query import plan_query
 from indexer import ranking
 from indexer.backends.tantivy_backend import TantivyBackend
 from indexer.catalog import Catalog
@@ -55,6 +56,19 @@ def test_strongly_relevant_untagged_beats_weakly_relevant_tagged() -> None:
     # Among near-equals the resident's material comes first.
     close = hit("close-untagged", 4.5)
     assert rescore([close, weak], ELDERLY_HOME)[0].hit.id == "weak-tagged"
+
+
+def test_audience_candidate_beyond_the_window_is_rescored_not_dropped() -> None:
+    """A candidate for the resident's audiences that the backend also returned below the
+    rescored window joins the window once; no hit is lost or duplicated."""
+    general = [hit(f"g{i:02d}", 100.0 - i) for i in range(ranking.RESCORE_WINDOW)]
+    below = hit("tagged-below", 80.0, audiences=["elderly"])
+    tail = hit("tail", 1.0)
+    hits = [*general, below, tail]
+    out = [r.hit.id for r in rescore(hits, ELDERLY_HOME, extra=[below])]
+    assert sorted(out) == sorted(h.id for h in hits)
+    assert out[0] == "tagged-below"  # 80 × 2 beats the untagged 100
+    assert out[-1] == "tail"
 
 
 def test_suggestions_boost_by_confidence_and_editor_tags_fully() -> None:
@@ -171,3 +185,22 @@ def test_identical_personalised_order_on_every_backend(
                     )
     finally:
         backend.close()
+
+
+def test_pinned_services_are_chosen_for_the_profile(reference: TantivyBackend) -> None:
+    """找律师-style pins: anonymous search pins the top services by relevance; with a
+    profile the pinned services are picked with the same bounded boosts, so the
+    resident's own offices come first (still of the asked-for types, still three)."""
+    service = SearchService(reference)
+    anonymous = service.search("法律援助", size=3).hits
+    personal = service.search("法律援助", size=3, personalization=ELDERLY_HOME, explain=True).hits
+    assert [h["pinned"] for h in anonymous] == ["intent"] * 3
+    assert [h["pinned"] for h in personal] == ["intent"] * 3
+    wanted = set(plan_query("法律援助", service.relevance.plan).intent_types)
+    assert "service" in wanted and {h["type"] for h in personal} <= wanted
+
+    def for_elderly(hits: list[dict]) -> int:
+        return sum("elderly" in (h.get("audiences") or []) for h in hits)
+
+    assert for_elderly(personal) > for_elderly(anonymous)
+    assert all(h["personalization"]["final"] == pytest.approx(h["score"]) for h in personal)

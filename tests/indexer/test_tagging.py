@@ -65,6 +65,42 @@ def test_statute_structure_rules_say_which_rule_fired() -> None:
     assert ("topic", "inheritance") not in by_key(tagger.suggest(sale.finalize().to_record()))
 
 
+def test_a_law_named_inside_another_title_does_not_fire_its_rule() -> None:
+    """合同法 is a substring of 劳动合同法: the contracts rule (民法典 合同编, the old
+    合同法) must not tag the labour-contract law's 劳动合同的订立 chapter for business."""
+    tagger = default_tagger()
+
+    def contracts_rule(law: str, chapter: str) -> bool:
+        doc = article(law, 10, "订立合同，应当采用书面形式。", chapter).finalize().to_record()
+        return any(s.provenance == "rule:statute:civil-code-contracts" for s in tagger.suggest(doc))
+
+    assert not contracts_rule("中华人民共和国劳动合同法", "第二章 劳动合同的订立")
+    assert not contracts_rule("中华人民共和国劳动合同法实施条例", "第二章 劳动合同的订立")
+    assert contracts_rule("中华人民共和国民法典", "第二章 合同的订立")
+    assert contracts_rule("最高人民法院关于适用《合同法》若干问题的解释（一）", "合同的效力")
+
+
+def test_laws_for_everyone_are_suggested_for_residents_laws_for_a_group_are_not() -> None:
+    """Laws every resident lives under (the Civil Code in every book, labour law, the
+    Criminal Law, the guarantee interpretation) name ``residents``; a law written for
+    one group names only that group. A 普通居民 profile then boosts all of them alike
+    instead of favouring a few chapters over equally relevant labour or guarantee law."""
+    tagger = default_tagger()
+
+    def audiences(law: str, chapter: str | None = None) -> set[str]:
+        doc = article(law, 10, "依照本法规定。", chapter).finalize().to_record()
+        return {s.value for s in tagger.suggest(doc) if s.facet == "audience"}
+
+    assert "residents" in audiences("中华人民共和国民法典", "第一章 所有权")
+    assert "residents" in audiences("中华人民共和国劳动合同法", "第二章 劳动合同的订立")
+    assert {"migrant_workers", "gig_workers"} <= audiences("中华人民共和国劳动合同法")
+    assert "residents" in audiences("中华人民共和国刑法", "第一章 刑法的任务")
+    guarantee = "最高人民法院关于适用《中华人民共和国民法典》有关担保制度的解释"
+    assert "residents" in audiences(guarantee)
+    assert audiences("中华人民共和国老年人权益保障法") == {"elderly"}
+    assert audiences("中华人民共和国退役军人保障法") == {"veterans"}
+
+
 def test_synonym_rule_names_the_words_and_model_names_its_version() -> None:
     doc = Article(
         title="骑手送餐受伤，工伤怎么认定",
