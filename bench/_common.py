@@ -72,7 +72,12 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """``fasou serve`` in a subprocess on a free port; yields its base URL once healthy."""
+    """``fasou serve`` in a subprocess on a free port; yields its base URL once healthy.
+
+    The server's log goes to a temporary file, not a pipe: nobody reads a pipe
+    while the benchmark runs, and a server that fills one (64 KB) blocks on its
+    next log line and stops answering.
+    """
     port = free_port()
     # One client measuring at full speed is not abuse: no rate limits for benchmarks.
     unlimited = json.dumps(dict.fromkeys(DEFAULT_RATE_LIMITS, "10000000/minute"))
@@ -81,29 +86,34 @@ def running_server(data_dir: Path, extra_env: dict[str, str] | None = None) -> I
         | {"FASOU_DATA_DIR": str(data_dir), "FASOU_RATE_LIMITS": unlimited}
         | (extra_env or {})
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "fasou", "serve", "--port", str(port), "--no-access-log"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                health = httpx.get(f"{base}/api/v1/healthz", timeout=2).json()
-                if health["index"].get("lag_revisions", 1) == 0:
-                    break
-            except (httpx.HTTPError, KeyError, ValueError):
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server failed: {proc.stderr.read().decode()[-2000:]}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "fasou", "serve", "--port", str(port), "--no-access-log"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    health = httpx.get(f"{base}/api/v1/healthz", timeout=2).json()
+                    if health["index"].get("lag_revisions", 1) == 0:
+                        break
+                except (httpx.HTTPError, KeyError, ValueError):
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    proc.wait(timeout=30)
+                    log.seek(0)
+                    output = log.read().decode(errors="replace")[-2000:]
+                    raise RuntimeError(f"server failed to become ready: {output}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 @contextmanager

@@ -67,6 +67,9 @@ from indexer.ranking import SCORE_DECIMALS
 from indexer.search.types import BackendHit, BackendResult, SearchRequest
 
 log = logging.getLogger(__name__)
+#: The transport logs every request at INFO: on a serving process (root logger at
+#: INFO) that is one formatted line per search. Retries and dead nodes are warnings.
+logging.getLogger("elastic_transport.transport").setLevel(logging.WARNING)
 
 _HEALTH_STATUS = {"green": "ok", "yellow": "degraded", "red": "error"}
 #: How long a rebuild waits for the new index's shard copies to become active.
@@ -226,11 +229,24 @@ class ElasticsearchBackend:
         now = time.monotonic()
         if self._version is None or now - self._version_at > self.VERSION_TTL:
             try:
-                index = self.live_index
-                self._version, self._version_at = (index, self._rev_of(index)), now
+                self._version, self._version_at = self._read_version(), now
             except Exception:
                 self._version = None
         return self._version
+
+    def _read_version(self) -> tuple[str | None, int]:
+        """The read alias's index and its ``_meta.rev`` in one request (the mapping API
+        resolves the alias), not an alias lookup followed by a mapping read."""
+        try:
+            mapping = self.client.indices.get_mapping(
+                index=self.names.read_alias, filter_path="*.mappings._meta.rev"
+            )
+        except NotFoundError:
+            return None, 0
+        if not mapping:  # an index without a recorded revision
+            return self.live_index, 0
+        index, value = min(mapping.body.items())
+        return index, int(value["mappings"]["_meta"]["rev"])
 
     def is_compatible(self) -> bool:
         index = self.live_index

@@ -4,6 +4,7 @@ handling, late writers, cluster health. Against a real node (``scripts/es-test-n
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -213,3 +214,31 @@ def test_a_yellow_cluster_is_reported_degraded_and_search_still_answers(
         assert body["index"]["lag_revisions"] == 0
         search = http.get("/api/v1/search", params={"q": "工伤"})
         assert search.status_code == 200 and search.json()["hits"]
+
+
+def test_index_version_names_the_live_index_and_its_revision(
+    engine: Engine, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The result cache's key: read in one request, changing with every rebuild and batch."""
+    backend = engine.open()
+    assert isinstance(backend, ElasticsearchBackend)
+    monkeypatch.setattr(ElasticsearchBackend, "VERSION_TTL", 0.0)
+    assert backend.index_version() == (None, 0)  # nothing built yet: nothing to key on
+    rebuild(catalog, backend)
+    first = backend.index_version()
+    assert first == (backend.live_index, backend.applied_rev())
+    assert first[1] > 0
+    rebuild(catalog, backend)
+    assert backend.index_version()[0] == backend.live_index != first[0]
+
+
+def test_search_requests_are_not_logged_one_line_each(
+    engine: Engine, catalog: Catalog, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A serving process logs at INFO; the transport must not add a line per request."""
+    backend = engine.open()
+    rebuild(catalog, backend)
+    with caplog.at_level(logging.INFO):
+        for query in ("工资", "离婚", "交通事故"):
+            backend.search(SearchRequest(plan=plan_query(query), filters=Filters(), limit=10))
+    assert not [r for r in caplog.records if r.name.startswith("elastic_transport")]
