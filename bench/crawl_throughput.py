@@ -13,6 +13,10 @@ as production would. Reports per run and as medians:
 - ``docs``: documents stored, and ``docs_per_s``;
 - ``crawler_cpu_s`` and ``detail_pages_per_cpu_s``: the crawl process's CPU time, and
   detail pages per CPU second — what one free core sustains, whatever the machine's load;
+- ``site_cpu_s`` and ``detail_pages_per_site_cpu_s``: the same for the site server during
+  the run (the first run also builds the pages the site then keeps cached);
+- ``requests_served``: every request the site answered during the run (listings, robots.txt
+  and retries included) — a cross-check that ``detail_pages`` counts real fetches;
 - with ``--recrawl``: a second, unchanged crawl (every page a 304);
 - with ``--index``: ``fasou index sync`` afterwards (building the tantivy index).
 
@@ -68,6 +72,19 @@ def start_site(laws: Path) -> tuple[subprocess.Popen[bytes], str]:
         time.sleep(0.3)
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a running process, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def served(site: str) -> int:
+    return sum(httpx.get(f"{site}/_site/stats", timeout=30).json()["hits"].values())
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -120,15 +137,18 @@ def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def one_run(site: str, *, recrawl: bool, index: bool) -> dict[str, float]:
+def one_run(site: str, site_pid: int, *, recrawl: bool, index: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         before = load()
+        site_cpu, requests = process_cpu(site_pid), served(site)
         wall, cpu = crawl(data_dir, site)
+        site_cpu, requests = process_cpu(site_pid) - site_cpu, served(site) - requests
         first = counts(data_dir)
         result: dict[str, float] = {
             "wall_s": wall,
             "crawler_cpu_s": cpu,
+            "site_cpu_s": site_cpu,
             "pages": first["pages"],
             "docs": first["new"],
         }
@@ -140,10 +160,12 @@ def one_run(site: str, *, recrawl: bool, index: bool) -> dict[str, float]:
             ).fetchone()[0]
         detail = ledgered + flk_files + first["failed"]
         result["detail_pages"] = detail
+        result["requests_served"] = requests
         result["detail_pages_per_s"] = detail / wall
         result["docs_per_s"] = first["new"] / wall
         # Load-independent: what one free core sustains (the site runs on the other).
         result["detail_pages_per_cpu_s"] = detail / cpu
+        result["detail_pages_per_site_cpu_s"] = detail / site_cpu
         if recrawl:
             wall2, _cpu2 = crawl(data_dir, site)
             second = counts(data_dir, since_run=first["last_run"])
@@ -178,7 +200,7 @@ def main() -> None:
     try:
         runs = []
         for i in range(args.runs):
-            result = one_run(site, recrawl=args.recrawl, index=args.index)
+            result = one_run(site, site_proc.pid, recrawl=args.recrawl, index=args.index)
             runs.append(result)
             print(
                 f"run {i + 1}: " + ", ".join(f"{k} {v:,.1f}" for k, v in result.items()), flush=True

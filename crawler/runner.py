@@ -93,6 +93,7 @@ def run_crawls(sources: list[str], settings: Settings) -> list[CrawlResult]:
                 for c in configs
             ]
             process = CrawlerProcess(scrapy_settings(settings, configs[0]))
+            quiet_scrapy_loggers(settings.crawl_log_level)
             started = []
             for config in configs:
                 context = CrawlContext.open(
@@ -113,6 +114,16 @@ def run_crawls(sources: list[str], settings: Settings) -> list[CrawlResult]:
             ]
     finally:
         catalog.close()
+
+
+def quiet_scrapy_loggers(level: str) -> None:
+    """Make ``FASOU_CRAWL_LOG_LEVEL`` hold for Scrapy's own loggers.
+
+    Scrapy sets its ``scrapy`` logger to DEBUG and relies on its root handler's level;
+    we log through the CLI's handler instead (``LOG_INSTALL_ROOT_HANDLER`` off), which
+    would then print — and format — a "Crawled"/"Scraped" line for every page and item.
+    """
+    logging.getLogger("scrapy").setLevel(level.upper())
 
 
 def discard_unclean_queue(jobdir: Path) -> None:

@@ -39,6 +39,20 @@ RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubles per attempt
 RETRY_BACKOFF_MAX = 60.0
 REDIRECT_MAX_TIMES = 10
 
+# Items a response yields, processed in parallel. Every pipeline here is synchronous, so
+# parallelism buys nothing — and Scrapy starts this many asyncio tasks per response,
+# whatever it yields (100 by default: a third of the crawl's CPU went into them).
+CONCURRENT_ITEMS = 1
+
+# Scrapy re-reads and parses a callback's source for every response to warn about
+# ``return value`` in generators (its cache is keyed by the bound method, new per request).
+# Our callbacks are fixed and golden-tested.
+WARN_ON_GENERATOR_RETURN_VALUE = False
+
+# Scrapy's byte counters (request/response sizes re-measured per page) feed nothing here:
+# each run's counts live in ``crawl_runs``.
+DOWNLOADER_STATS = False
+
 HTTPCACHE_ENABLED = False  # conditional requests do the caching, against the ledger
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -59,7 +73,8 @@ ITEM_PIPELINES = {
     "crawler.pipelines.store.StorePipeline": 600,
 }
 DUPEFILTER_CLASS = "crawler.dupefilter.CanonicalDupeFilter"
-SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+# JOBDIR queue written when the crawl stops, not per request (see crawler/queues.py).
+SCHEDULER_DISK_QUEUE = "crawler.queues.StoppedToDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 DEPTH_PRIORITY = 0
 

@@ -124,4 +124,5 @@ def body_lines(response: Response) -> list[str]:
     found = response.css("#content") or response.css("body")
     if not found:
         return []
-    return [" ".join(el.text_content().split()) for el in found[0].root.iter(*_LINE_TAGS)]
+    # ``itertext`` is ``text_content()`` without an XPath evaluation per paragraph.
+    return [" ".join("".join(el.itertext()).split()) for el in found[0].root.iter(*_LINE_TAGS)]
