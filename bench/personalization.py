@@ -186,7 +186,9 @@ def latency(data_dir: Path, rounds: int) -> dict[str, Any]:
     queries = layperson_queries()
     client_id = "bench-latency-profile"
     per_round: dict[str, list[dict[str, float]]] = {"anonymous": [], "profile": []}
-    with running_server(data_dir) as base:
+    # Result cache off: a personalised search never reads it, so with it on the comparison
+    # would be of cached anonymous answers against computed personalised ones.
+    with running_server(data_dir, {"FASOU_SEARCH_CACHE_SIZE": "0"}) as base:
         httpx.put(
             f"{base}/api/v1/profiles/{client_id}",
             json={"age_band": "60_plus", "region": "浙江省/金华市/东阳市"},

@@ -179,14 +179,22 @@ class ProfileService:
             today=date.today(),
         )
 
-    def personalization(self, client_id: str) -> Personalization:
-        """What ranking uses for this client (neutral when unknown); cached briefly."""
-        now = time.monotonic()
+    def cached_personalization(self, client_id: str) -> Personalization | None:
+        """``personalization`` when it is in the short-lived cache, else None; never reads
+        the catalog, so the API can call it on its event loop (no thread hand-off)."""
         with self._lock:
             cached = self._cache.get(client_id)
-            if cached and now - cached[0] < self.settings.profile_cache_seconds:
+            if cached and time.monotonic() - cached[0] < self.settings.profile_cache_seconds:
                 self._cache.move_to_end(client_id)
                 return cached[1]
+        return None
+
+    def personalization(self, client_id: str) -> Personalization:
+        """What ranking uses for this client (neutral when unknown); cached briefly."""
+        cached = self.cached_personalization(client_id)
+        if cached is not None:
+            return cached
+        now = time.monotonic()
         row = self._declared_row(client_id)
         declared = Declared.model_validate((row.declared if row else None) or {})
         moment = utcnow()

@@ -68,7 +68,9 @@ async def search(
     offset = decode_cursor(cursor, limit=depth, key=key)[0] if cursor else paging.offset
     who = None
     if profile is not None:
-        who = await run_in_threadpool(profiles.personalization, profile)
+        who = profiles.cached_personalization(profile) or await run_in_threadpool(
+            profiles.personalization, profile
+        )
         if offset == 0:
             profiles.record_search(profile, q)
     page = None
