@@ -89,6 +89,7 @@ class Suggester:
         self.entries = entries
         text_keys, full_keys, initial_keys = [], [], []
         self.by_pinyin: dict[str, str] = {}
+        words: list[str] = []
         for i, entry in enumerate(entries):
             folded = normalize(entry.text)
             full, initials = to_pinyin(folded)
@@ -98,12 +99,12 @@ class Suggester:
             if entry.kind != "query" and len(folded) >= 2:
                 # The first entry of a reading wins (titles and terms before longer phrases).
                 self.by_pinyin.setdefault(full, folded)
-        for entry in entries:
-            folded = normalize(entry.text)
-            if entry.kind != "query" and len(folded) >= 2:
-                # Queries are read character by character (``char_readings``); a word whose
-                # phrase reading differs (a polyphone) is also found under that reading.
-                self.by_pinyin.setdefault("".join(char_readings(folded)), folded)
+                words.append(folded)
+        for folded in words:
+            # Queries are read character by character (``char_readings``); a word whose
+            # phrase reading differs (a polyphone) is also found under that reading, after
+            # every phrase reading so that those keep precedence.
+            self.by_pinyin.setdefault("".join(char_readings(folded)), folded)
         self.text = _KeyIndex(text_keys)
         self.full = _KeyIndex(full_keys)
         self.initials = _KeyIndex(initial_keys)
