@@ -30,6 +30,7 @@ from search_api.console.routes import install_console
 from search_api.core.access_log import REQUEST_ID_HEADER, AccessLogMiddleware
 from search_api.core.body_limit import BodyLimitMiddleware
 from search_api.core.metrics import mark_process_dead
+from search_api.core.response_cache import ResponseCacheMiddleware
 from search_api.core.runtime import Runtime
 from search_api.core.security_headers import SecurityHeadersMiddleware, inline_hashes_csp
 
@@ -68,6 +69,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         redoc_url=None,
     )
     install_error_handlers(app)
+    # Inside gzip, the access log, metrics and headers: a replayed answer gets them all.
+    app.add_middleware(ResponseCacheMiddleware, path=f"{API_PREFIX}/search")
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
     app.include_router(api_router, prefix=API_PREFIX)
     app.include_router(metrics.router)  # /metrics, where Prometheus looks by default

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -186,6 +185,8 @@ class BackgroundEventWriter(Generic[T]):
         self.batch_seconds = batch_seconds
         self.max_batch = max_batch
         self._queue: queue.Queue[Any] = queue.Queue(max_queue)
+        #: Ends a batch's wait early: a flush or stop is queued, or a full batch is waiting.
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._last_purge: datetime | None = None
         self.dropped = 0
@@ -206,6 +207,9 @@ class BackgroundEventWriter(Generic[T]):
             self._queue.put_nowait(event)
         except queue.Full:  # never slow a search down; count what was lost
             self.dropped += 1
+            return
+        if self._queue.qsize() >= self.max_batch:
+            self._wake.set()
 
     def stats(self) -> dict[str, int]:
         """For health checks: how much is waiting, written, dropped (queue full), failed."""
@@ -227,11 +231,13 @@ class BackgroundEventWriter(Generic[T]):
             self._queue.put(marker, timeout=timeout)
         except queue.Full:
             return False
+        self._wake.set()
         return marker.done.wait(timeout)
 
     def stop(self) -> None:
         if self._thread.is_alive():
             self._queue.put(None)
+            self._wake.set()
             self._thread.join(timeout=10)
 
     def purge_expired(self) -> int:
@@ -251,15 +257,21 @@ class BackgroundEventWriter(Generic[T]):
 
     def _gather(self, first: Any) -> list[Any]:
         """Collect for up to ``batch_seconds``: one write transaction per batch, not per
-        search, keeps the writer from competing with searches for the interpreter."""
+        search, keeps the writer from competing with searches for the interpreter.
+
+        The thread sleeps through the batch and then takes what is queued, rather than
+        blocking on the queue: a thread blocked on ``Queue.get`` is woken by every
+        ``submit``, and each wake-up makes the searching thread hand over the GIL (about
+        5 % of a profiled search's time went to that notification). Only a flush, a stop
+        or a full batch (``_wake``) ends the sleep early."""
         batch = [first]
-        deadline = time.monotonic() + self.batch_seconds
+        if _is_control(first):
+            return batch
+        self._wake.wait(self.batch_seconds)
+        self._wake.clear()
         while len(batch) < self.max_batch and not _is_control(batch[-1]):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
             try:
-                batch.append(self._queue.get(timeout=remaining))
+                batch.append(self._queue.get_nowait())
             except queue.Empty:
                 break
         return batch

@@ -460,12 +460,12 @@ class SearchService:
                 self._backend_search(plan, for_them, AUDIENCE_CANDIDATES, (), False), plan
             )
         by_id = {item.hit.id: item for item in extra} | {item.hit.id: item for item in ranked}
-        as_hits = [replace(item.hit, score=item.score) for item in ranked]
-        extra_hits = [replace(item.hit, score=item.score) for item in extra]
         out = []
-        for rescored in rescore(as_hits, who, explain=explain, extra=extra_hits):
+        for rescored in rescore(_scored(ranked), who, explain=explain, extra=_scored(extra)):
             item = by_id[rescored.hit.id]
-            out.append(replace(item, score=rescored.score, personal=rescored.explanation))
+            if rescored.score != item.score or rescored.explanation is not None:
+                item = replace(item, score=rescored.score, personal=rescored.explanation)
+            out.append(item)
         return out
 
     def _zero_result_help(
@@ -508,6 +508,12 @@ class SearchService:
         )
         result = self.backend.search(request)
         return result.total, [hit.id for hit in result.hits]
+
+
+def _scored(ranked: list[_Ranked]) -> list[BackendHit]:
+    """The hits with the relevance stage's scores (the personalisation stage's input);
+    built directly: ``dataclasses.replace`` costs several times more, 60 times a search."""
+    return [BackendHit(r.hit.id, r.score, r.hit.record, r.hit.explanation) for r in ranked]
 
 
 def understanding(plan: QueryPlan) -> dict[str, Any]:

@@ -1,0 +1,173 @@
+"""Repeated anonymous searches are replayed from stored bytes — only when that is right."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+import pytest
+
+from indexer.search.cache import SearchCache
+from search_api.core.response_cache import ResponseCacheMiddleware
+from tests.api.conftest import EditorServer, fresh_copy
+from tests.api.test_operations import sample
+
+Q = {"q": "拖欠工资 仲裁", "type": "statute_article"}
+
+
+@pytest.fixture(scope="module")
+def server(editor_corpus: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    data_dir = fresh_copy(editor_corpus, tmp_path_factory.mktemp("replay") / "data")
+    with EditorServer(data_dir, rate_limits={"search": "6/minute"}) as live:
+        yield live
+
+
+def test_a_repeated_search_is_replayed_with_its_own_time_and_headers(server: EditorServer) -> None:
+    client = server.client
+    before = client.get("/metrics").text
+    first = client.get("/api/v1/search", params=Q)
+    again = client.get("/api/v1/search", params=Q)
+    assert first.status_code == again.status_code == 200
+    one, two = first.json(), again.json()
+    assert one["total"] > 0
+    one.pop("took_ms"), two.pop("took_ms")
+    assert one == two
+    # Per-response headers are the replay's own; gzip and security headers still apply.
+    assert first.headers["x-request-id"] != again.headers["x-request-id"]
+    assert again.headers["content-encoding"] == "gzip"
+    assert again.headers["x-content-type-options"] == "nosniff"
+    after = client.get("/metrics").text
+    assert (
+        sample(after, "fasou_search_cache_total", result="hit")
+        - sample(before, "fasou_search_cache_total", result="hit")
+        >= 1
+    )
+    search = {"route": "/api/v1/search", "method": "GET", "status": "200"}
+    assert (
+        sample(after, "fasou_http_requests_total", **search)
+        - sample(before, "fasou_http_requests_total", **search)
+        == 2
+    )
+
+
+def test_the_rate_limit_holds_for_replayed_answers(server: EditorServer) -> None:
+    # 6 searches a minute per client (here: its IP), repeated: replayable after the first.
+    statuses = [
+        server.client.get("/api/v1/search", params={"q": "加班费"}).status_code for _ in range(8)
+    ]
+    assert statuses.count(429) >= 2 and statuses[0] == 200
+    limited = server.client.get("/api/v1/search", params={"q": "加班费"})
+    assert limited.status_code == 429 and limited.json()["code"] == "rate_limited"
+
+
+# -- the middleware on its own: which requests it answers, and from what ----------------
+
+
+class Inner:
+    """The app behind the middleware: counts calls, answers a search-shaped body."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.status = 200
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        self.calls += 1
+        body = orjson.dumps({"query": "q", "total": self.calls, "took_ms": 5.0, "relaxed": False})
+        await send({"type": "http.response.start", "status": self.status, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+
+def call(
+    app: ResponseCacheMiddleware, runtime: Any, query: bytes, headers: list | None = None
+) -> tuple[int, dict]:
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/api/v1/search",
+        "query_string": query,
+        "headers": headers or [],
+        "client": ("127.0.0.1", 1),
+        "app": SimpleNamespace(state=SimpleNamespace(runtime=runtime)),
+    }
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, None, send))
+    return sent[0]["status"], orjson.loads(sent[1]["body"])
+
+
+def fake_runtime() -> SimpleNamespace:
+    """The parts of the runtime the middleware reads; limits high enough not to matter."""
+    from fasou.config import Settings
+    from search_api.core.rate_limit import TokenBucketLimiter
+
+    backend = SimpleNamespace(version=1)
+    backend.index_version = lambda: backend.version
+    return SimpleNamespace(
+        search=SimpleNamespace(cache=SearchCache(16), backend=backend),
+        settings=Settings(rate_limits={"search": "1000/minute"}),
+        rate_limiter=TokenBucketLimiter(),
+    )
+
+
+def test_only_anonymous_200_answers_of_the_live_index_are_replayed() -> None:
+    inner, runtime = Inner(), fake_runtime()
+    app = ResponseCacheMiddleware(inner, path="/api/v1/search")
+    assert call(app, runtime, b"q=a")[1]["total"] == 1
+    status, body = call(app, runtime, b"q=a")
+    assert (status, body["total"], inner.calls) == (200, 1, 1)  # replayed
+    assert body["took_ms"] != 5.0  # the replay's own time
+    # A new index version: computed again, not served from the old bytes.
+    runtime.search.backend.version = 2
+    assert call(app, runtime, b"q=a")[1]["total"] == 2
+    # Personal requests always reach the app.
+    for query, headers in (
+        (b"q=a&profile=abc12345", []),
+        (b"q=a&explain=true", []),
+        (b"q=a&related=1", []),
+        (b"q=a", [(b"authorization", b"Bearer x")]),
+        (b"q=a", [(b"x-fasou-profile", b"abc12345")]),
+    ):
+        calls = inner.calls
+        call(app, runtime, query, headers)
+        call(app, runtime, query, headers)
+        assert inner.calls == calls + 2, (query, headers)
+    # Errors are never stored.
+    inner.status = 400
+    call(app, runtime, b"q=b")
+    call(app, runtime, b"q=b")
+    assert inner.calls == 14
+
+
+def test_without_a_result_cache_nothing_is_stored() -> None:
+    inner, runtime = Inner(), fake_runtime()
+    runtime.search.cache = None
+    app = ResponseCacheMiddleware(inner, path="/api/v1/search")
+    call(app, runtime, b"q=a")
+    call(app, runtime, b"q=a")
+    assert inner.calls == 2
+
+
+def test_other_routes_pass_through() -> None:
+    inner, runtime = Inner(), fake_runtime()
+    app = ResponseCacheMiddleware(inner, path="/api/v1/search")
+    for _ in range(2):
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/api/v1/suggest",
+            "query_string": b"q=a",
+            "headers": [],
+            "app": SimpleNamespace(state=SimpleNamespace(runtime=runtime)),
+        }
+
+        async def send(message: dict) -> None:
+            return None
+
+        asyncio.run(app(scope, None, send))
+    assert inner.calls == 2
