@@ -165,6 +165,11 @@ class Settings(BaseSettings):
     search_cache_size: int = Field(
         default=4096, ge=0, description="anonymous search responses cached per process (0: off)"
     )
+    search_threads: int = Field(
+        default=2,
+        ge=1,
+        description="searches computed at once per API process (more wait their turn)",
+    )
     ready_max_lag_revisions: int = Field(
         default=1000, ge=0, description="/healthz/ready answers 503 beyond this index lag"
     )

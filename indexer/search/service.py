@@ -289,19 +289,21 @@ class SearchService:
         explain: bool = False,
         snippets: bool = True,
         personalization: Personalization | None = None,
+        cache: bool = True,
     ) -> SearchPage:
         """One page of the ranked list: ``offset`` (a cursor's) or ``(page − 1) × size``.
 
         Every page is a slice of the same ordering — pinned hits, then the reranked
         window, then the backend's order — so pages (and infinite scroll) never
-        repeat or skip a hit.
+        repeat or skip a hit. ``cache=False``: neither read nor store the result cache
+        (the API does so when it keeps the encoded answer instead).
         """
         started = time.perf_counter()
         filters = filters or Filters()
         if offset is None:
             offset = (page - 1) * size
         key = None
-        if personalization is None and not explain:
+        if cache and personalization is None and not explain:
             key, hit = self._cached(query, filters, offset, size, facets, snippets, started)
             if hit is not None:
                 return hit

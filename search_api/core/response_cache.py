@@ -41,6 +41,8 @@ from search_api.core.metrics import observe_search
 PERSONAL_PARAMS = frozenset({"profile", "explain", "related"})
 #: Request headers that make an answer someone's own.
 PERSONAL_HEADERS = (b"authorization", b"x-fasou-profile")
+#: Request state flag: this answer will be kept here, so the route skips the page cache.
+REPLAYABLE = "replayable"
 _TOOK = re.compile(rb'"took_ms":[-+0-9.eE]+')
 
 
@@ -73,6 +75,7 @@ class ResponseCacheMiddleware:
         if entry is not None and _within_rate(scope, runtime):
             await _replay(entry, scope, send, self._route, started)
             return
+        scope.setdefault("state", {})[REPLAYABLE] = True
         await self.app(scope, receive, _Recorder(send, cache, key))
 
 

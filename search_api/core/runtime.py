@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from anyio import CapacityLimiter
+
 from fasou.analytics.recorder import AnalyticsRecorder
 from fasou.analytics.reports import Reports
 from fasou.analytics.store import AnalyticsStore
@@ -50,6 +52,17 @@ class Runtime:
     leader: BackgroundLeader | None = None
     analytics: AnalyticsRecorder | None = None
     reports: Reports | None = None
+    #: How many searches run in threads at once (``search_slots``).
+    _search_slots: CapacityLimiter | None = None
+
+    def search_slots(self) -> CapacityLimiter:
+        """Searches computed at once in this process (``FASOU_SEARCH_THREADS``); created on
+        first use, inside the event loop. Without it every waiting search would hold a
+        thread of the default pool (40), all contending for the GIL with the event loop,
+        which then answers even cached requests late under load."""
+        if self._search_slots is None:
+            self._search_slots = CapacityLimiter(self.settings.search_threads)
+        return self._search_slots
 
     @classmethod
     def start(cls, settings: Settings, *, run_worker: bool = True) -> Runtime:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from anyio import to_thread
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from fasou.profiles.model import CLIENT_ID_PATTERN
@@ -25,6 +26,7 @@ from search_api.api.deps import (
 from search_api.api.errors import ApiError
 from search_api.core.enrich import enrich, near_body, resolve_near
 from search_api.core.metrics import observe_search
+from search_api.core.response_cache import REPLAYABLE
 from search_api.schemas import ERROR_RESPONSES, SearchResponse
 
 router = APIRouter(tags=["search"], dependencies=[rate_limited("search")])
@@ -32,6 +34,7 @@ router = APIRouter(tags=["search"], dependencies=[rate_limited("search")])
 
 @router.get("/search", response_model=SearchResponse, responses=ERROR_RESPONSES)
 async def search(
+    request: Request,
     runtime: RuntimeDep,
     q: Annotated[str, Query(min_length=1, description="用户的问题或关键词, 如 老板拖欠工资怎么办")],
     paging: Paging,
@@ -73,8 +76,11 @@ async def search(
         )
         if offset == 0:
             profiles.record_search(profile, q)
+    # The response cache keeps this answer's bytes (``core/response_cache.py``): the page
+    # cache would only hold the same answer a second time, in more memory.
+    replayed = getattr(request.state, REPLAYABLE, False)
     page = None
-    if who is None and not explain:
+    if who is None and not explain and not replayed:
         page = search.cached(q, filters=filters, offset=offset, size=size)
     if page is None:
         compute = partial(
@@ -85,8 +91,9 @@ async def search(
             size=size,
             explain=explain,
             personalization=who,
+            cache=not replayed,
         )
-        page = await run_in_threadpool(compute)
+        page = await to_thread.run_sync(compute, limiter=runtime.search_slots())
     observe_search(
         page.total, page.relaxed, page.cached if search.cache and not (who or explain) else None
     )
