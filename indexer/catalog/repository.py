@@ -11,7 +11,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from indexer.backends.fields import index_hash
 from indexer.catalog import tagging
 from indexer.catalog.db import create_catalog_engine, migrate
 from indexer.catalog.dialect import WRITE_OPTION, json_text, snapshot_connection
@@ -552,6 +551,10 @@ class Catalog:
 
     def index_hashes(self) -> dict[str, str]:
         """id → ``index_hash`` (content + effective tags) of live documents, for verification."""
+        # Imported here: the index fields pull in text analysis (the jieba dictionary),
+        # which writers of the catalog — a crawl, an import — never need.
+        from indexer.backends.fields import index_hash
+
         with self.engine.connect() as conn:
             tags = self._tags_for(conn, None)
             suggested = self._suggestions_for(conn, None)
