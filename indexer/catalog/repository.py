@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from indexer.catalog import tagging
+from indexer.catalog.bulk import insert_many
 from indexer.catalog.db import create_catalog_engine, migrate
 from indexer.catalog.dialect import WRITE_OPTION, json_text, snapshot_connection
 from indexer.catalog.revisions import bump_rev, current_rev, utcnow
@@ -152,15 +153,11 @@ class Catalog:
                 touched.append(doc.id)
         if inserts or updates:
             rev = bump_rev(conn)
-            if inserts:
-                for row in inserts:
-                    row["rev"] = row["content_rev"] = rev
-                conn.execute(documents.insert(), inserts)
+            written = {"rev": rev, "content_rev": rev, "deleted": False, "updated_at": now}
+            insert_many(conn, documents, inserts, written | {"created_at": now})
             if updates:
                 for row in updates:
-                    row["rev"] = row["content_rev"] = rev
-                    row["b_id"] = row["id"]
-                    del row["created_at"]
+                    row.update(written, b_id=row["id"])
                 conn.execute(
                     documents.update()
                     .where(documents.c.id == sa.bindparam("b_id"))
@@ -272,9 +269,6 @@ class Catalog:
             "fields": _without(dumped, CORE_FIELDS),
             "source_audiences": list(doc.audiences),
             "source_topics": list(doc.topics),
-            "deleted": False,
-            "created_at": now,
-            "updated_at": now,
         }
 
     def delete(self, ids: Sequence[str]) -> int:
