@@ -113,8 +113,9 @@ class BaseDocument(BaseModel):
         ``dumped``: this document's ``model_dump(mode="json")`` if the caller has it
         already (bulk writers dump once for the hash and the row).
         """
-        data = self.model_dump(mode="json") if dumped is None else dumped
-        payload = {k: v for k, v in data.items() if k not in _NON_CONTENT}
+        payload = dict(self.model_dump(mode="json") if dumped is None else dumped)
+        for key in _NON_CONTENT:  # a copy minus three keys: C-level, unlike a comprehension
+            payload.pop(key, None)
         payload["type"] = str(self.type)
         return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 
 from fasou.config import get_settings
-from indexer.backends.base import IndexBusy, SearchBackend
-from indexer.backends.factory import open_backend
 from indexer.catalog import Catalog
-from indexer.sync import ensure_index
+
+if TYPE_CHECKING:
+    from indexer.backends.base import SearchBackend
 
 
 @contextmanager
@@ -25,6 +26,10 @@ def opened_catalog() -> Iterator[Catalog]:
 
 @contextmanager
 def opened_backend() -> Iterator[SearchBackend]:
+    # Imported here: the search stack (analysis, tantivy) is seconds of start-up that
+    # catalog-only commands (a crawl with --no-index) never need.
+    from indexer.backends.factory import open_backend
+
     backend = open_backend(get_settings())
     try:
         yield backend
@@ -34,6 +39,9 @@ def opened_backend() -> Iterator[SearchBackend]:
 
 def update_index(catalog: Catalog) -> None:
     """Index what the catalog gained; a running server's worker does it if it holds the writer."""
+    from indexer.backends.base import IndexBusy
+    from indexer.sync import ensure_index
+
     with opened_backend() as backend:
         try:
             typer.echo(f"index: {ensure_index(catalog, backend)}")

@@ -11,8 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from indexer.backends.fields import index_hash
 from indexer.catalog import tagging
+from indexer.catalog.bulk import insert_many
 from indexer.catalog.db import create_catalog_engine, migrate
 from indexer.catalog.dialect import WRITE_OPTION, json_text, snapshot_connection
 from indexer.catalog.revisions import bump_rev, current_rev, utcnow
@@ -44,6 +44,14 @@ class UpsertStats:
 
     def as_dict(self) -> dict[str, int]:
         return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged}
+
+
+def _without(data: dict[str, Any], keys: frozenset[str]) -> dict[str, Any]:
+    """``data`` minus ``keys``, in its order (a copy and a few deletions: per-document hot path)."""
+    out = dict(data)
+    for key in keys & out.keys():
+        del out[key]
+    return out
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -145,15 +153,11 @@ class Catalog:
                 touched.append(doc.id)
         if inserts or updates:
             rev = bump_rev(conn)
-            if inserts:
-                for row in inserts:
-                    row["rev"] = row["content_rev"] = rev
-                conn.execute(documents.insert(), inserts)
+            written = {"rev": rev, "content_rev": rev, "deleted": False, "updated_at": now}
+            insert_many(conn, documents, inserts, written | {"created_at": now})
             if updates:
                 for row in updates:
-                    row["rev"] = row["content_rev"] = rev
-                    row["b_id"] = row["id"]
-                    del row["created_at"]
+                    row.update(written, b_id=row["id"])
                 conn.execute(
                     documents.update()
                     .where(documents.c.id == sa.bindparam("b_id"))
@@ -173,7 +177,13 @@ class Catalog:
 
     @staticmethod
     def _replace_links(conn: Connection, docs: list[BaseDocument]) -> None:
-        """Re-derive the ``cites`` links of new or changed documents from their content."""
+        """Re-derive the ``cites`` links of new or changed documents from their content.
+
+        Only types that cite (cases, videos, articles) have links: a statute article's id
+        never was anything else's, so the tens of thousands of them a crawl writes
+        need no delete.
+        """
+        docs = [d for d in docs if "cites" in type(d).model_fields]
         if not docs:
             return
         for chunk in _chunks([d.id for d in docs], 500):
@@ -185,7 +195,7 @@ class Catalog:
         rows = {
             (doc.id, cite.article_id)
             for doc in docs
-            for cite in getattr(doc, "cites", None) or []
+            for cite in doc.cites or []  # type: ignore[attr-defined]
             if cite.article_id
         }
         if rows:
@@ -256,12 +266,9 @@ class Catalog:
             "published_at": doc.published_at,
             "fetched_at": doc.fetched_at or now,
             "content_hash": doc.content_hash,
-            "fields": {k: v for k, v in dumped.items() if k not in CORE_FIELDS},
+            "fields": _without(dumped, CORE_FIELDS),
             "source_audiences": list(doc.audiences),
             "source_topics": list(doc.topics),
-            "deleted": False,
-            "created_at": now,
-            "updated_at": now,
         }
 
     def delete(self, ids: Sequence[str]) -> int:
@@ -552,6 +559,10 @@ class Catalog:
 
     def index_hashes(self) -> dict[str, str]:
         """id → ``index_hash`` (content + effective tags) of live documents, for verification."""
+        # Imported here: the index fields pull in text analysis (the jieba dictionary),
+        # which writers of the catalog — a crawl, an import — never need.
+        from indexer.backends.fields import index_hash
+
         with self.engine.connect() as conn:
             tags = self._tags_for(conn, None)
             suggested = self._suggestions_for(conn, None)
