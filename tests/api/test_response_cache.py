@@ -171,3 +171,43 @@ def test_other_routes_pass_through() -> None:
 
         asyncio.run(app(scope, None, send))
     assert inner.calls == 2
+
+
+def test_identical_requests_arriving_together_are_computed_once() -> None:
+    class Slow(Inner):
+        async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+            await asyncio.sleep(0.05)  # still computing when the others arrive
+            await super().__call__(scope, receive, send)
+
+    inner, runtime = Slow(), fake_runtime()
+    app = ResponseCacheMiddleware(inner, path="/api/v1/search")
+
+    async def one(query: bytes) -> tuple[int, int]:
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/api/v1/search",
+            "query_string": query,
+            "headers": [],
+            "client": ("127.0.0.1", 1),
+            "app": SimpleNamespace(state=SimpleNamespace(runtime=runtime)),
+        }
+        sent: list[dict] = []
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        await app(scope, None, send)
+        return sent[0]["status"], orjson.loads(sent[1]["body"])["total"]
+
+    async def burst() -> list[tuple[int, int]]:
+        return await asyncio.gather(*(one(b"q=same") for _ in range(4)), one(b"q=other"))
+
+    answers = asyncio.run(burst())
+    assert inner.calls == 2  # once for "same", once for "other"
+    assert answers[:4] == [answers[0]] * 4 and answers[0][0] == 200
+    # A failed first answer is not shared: the others compute their own.
+    runtime.search.backend.version = 2  # a new index: nothing cached for it yet
+    inner.status = 500
+    statuses = [status for status, _ in asyncio.run(burst())]
+    assert statuses == [500] * 5 and inner.calls == 2 + 5
