@@ -46,6 +46,16 @@ def prepare_metrics_dir(data_dir: Path) -> Path:
     return directory
 
 
+def prepare_shared_answers(data_dir: Path) -> Path:
+    """The file this server's workers share answers in (``search_api/core/shared_answers``),
+    empty at every start: answers of a previous run may come from other settings."""
+    directory = data_dir / "answers"
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    return directory / "answers.sqlite"
+
+
 def serve(
     host: str = typer.Option(None, "--host", help="default FASOU_HOST or 127.0.0.1"),
     port: int = typer.Option(None, "--port", help="default FASOU_PORT or 8000"),
@@ -65,6 +75,10 @@ def serve(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if workers > 1 or os.environ.get(MULTIPROC_ENV):
         prepare_metrics_dir(settings.data_dir)  # one process alone keeps metrics in memory
+    if workers > 1:
+        from search_api.core.shared_answers import SHARED_ANSWERS_ENV
+
+        os.environ[SHARED_ANSWERS_ENV] = str(prepare_shared_answers(settings.data_dir))
     os.environ["FASOU_ACCESS_LOG"] = "true" if access_log else "false"
     json_logging(access_log)
     get_settings.cache_clear()

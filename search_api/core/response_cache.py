@@ -39,6 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from search_api.api.errors import ApiError
 from search_api.core.metrics import observe_search
+from search_api.core.shared_answers import SharedAnswers
 
 #: Parameters whose answer depends on the resident or adds per-request material.
 PERSONAL_PARAMS = frozenset({"profile", "explain", "related"})
@@ -50,9 +51,11 @@ _TOOK = re.compile(rb'"took_ms":[-+0-9.eE]+')
 
 
 class ResponseCacheMiddleware:
-    def __init__(self, app: ASGIApp, path: str) -> None:
+    def __init__(self, app: ASGIApp, path: str, shared: SharedAnswers | None = None) -> None:
         self.app = app
         self.path = path
+        #: Answers of the other workers of this server (``shared_answers.py``), if any.
+        self.shared = shared
         #: What the access log and metrics label a replayed answer with (the route's
         #: template; the router, which would set it, is not entered).
         self._route = SimpleNamespace(path=path, path_regex=None)
@@ -82,13 +85,18 @@ class ResponseCacheMiddleware:
         if entry is None and key in self._computing:
             await self._computing[key].wait()  # the same question, already being answered
             entry = cache.get(key)
+        if entry is None and self.shared is not None:
+            found = self.shared.get(version, scope["query_string"])
+            if found is not None:
+                entry = _Stored.of(*found)
+                cache.put(key, entry)
         if entry is not None and _within_rate(scope, runtime):
             await _replay(entry, scope, send, self._route, started)
             return
         scope.setdefault("state", {})[REPLAYABLE] = True
         done = self._computing.setdefault(key, asyncio.Event())
         try:
-            await self.app(scope, receive, _Recorder(send, cache, key))
+            await self.app(scope, receive, _Recorder(send, cache, key, self.shared))
         finally:
             if self._computing.get(key) is done:
                 del self._computing[key]
@@ -144,12 +152,29 @@ class _Stored:
         self.total: int = parsed["total"]
         self.relaxed: bool = parsed["relaxed"]
 
+    @classmethod
+    def of(
+        cls,
+        before: bytes,
+        after: bytes,
+        headers: list[tuple[bytes, bytes]],
+        total: int,
+        relaxed: bool,
+    ) -> _Stored:
+        """One read back from the shared store."""
+        stored = cls.__new__(cls)
+        stored.before, stored.after, stored.headers = before, after, headers
+        stored.total, stored.relaxed = total, relaxed
+        return stored
+
 
 class _Recorder:
     """Passes the app's answer on, keeping a copy of a complete 200 for the cache."""
 
-    def __init__(self, send: Send, cache: Any, key: tuple[Any, ...]) -> None:
-        self.send, self.cache, self.key = send, cache, key
+    def __init__(
+        self, send: Send, cache: Any, key: tuple[Any, ...], shared: SharedAnswers | None
+    ) -> None:
+        self.send, self.cache, self.key, self.shared = send, cache, key, shared
         self.status = 0
         self.headers: list[tuple[bytes, bytes]] = []
         self.chunks: list[bytes] = []
@@ -163,5 +188,17 @@ class _Recorder:
             if not message.get("more_body", False):
                 # Not a search answer after all (no took_ms, total …): simply not cached.
                 with suppress(ValueError, KeyError, orjson.JSONDecodeError):
-                    self.cache.put(self.key, _Stored(self.headers, b"".join(self.chunks)))
+                    stored = _Stored(self.headers, b"".join(self.chunks))
+                    self.cache.put(self.key, stored)
+                    if self.shared is not None:
+                        _, version, query = self.key
+                        self.shared.put(
+                            version,
+                            query,
+                            stored.before,
+                            stored.after,
+                            stored.headers,
+                            stored.total,
+                            stored.relaxed,
+                        )
         await self.send(message)
