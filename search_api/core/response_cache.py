@@ -37,6 +37,7 @@ import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from search_api.api.deps import check_rate
 from search_api.api.errors import ApiError
 from search_api.core.metrics import observe_search
 from search_api.core.shared_answers import SharedAnswers
@@ -116,8 +117,6 @@ def _anonymous(scope: Scope) -> bool:
 
 def _within_rate(scope: Scope, runtime: Any) -> bool:
     """Spend one search request for this client; False when over the limit."""
-    from search_api.api.deps import check_rate  # the API's dependencies import this module
-
     try:
         check_rate(Request(scope), runtime, "search", None)
     except ApiError:
