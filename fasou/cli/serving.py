@@ -38,10 +38,7 @@ def prepare_metrics_dir(data_dir: Path) -> Path:
     them imports prometheus_client): counters of a previous run must not be summed in.
     Nothing here may import prometheus_client before the directory exists."""
     configured = os.environ.get(MULTIPROC_ENV)
-    directory = Path(configured) if configured else data_dir / "metrics"
-    if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
+    directory = fresh_directory(Path(configured) if configured else data_dir / "metrics")
     os.environ[MULTIPROC_ENV] = str(directory)
     return directory
 
@@ -49,11 +46,15 @@ def prepare_metrics_dir(data_dir: Path) -> Path:
 def prepare_shared_answers(data_dir: Path) -> Path:
     """The file this server's workers share answers in (``search_api/core/shared_answers``),
     empty at every start: answers of a previous run may come from other settings."""
-    directory = data_dir / "answers"
+    return fresh_directory(data_dir / "answers") / "answers.sqlite"
+
+
+def fresh_directory(directory: Path) -> Path:
+    """``directory``, emptied of whatever a previous run left in it."""
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
-    return directory / "answers.sqlite"
+    return directory
 
 
 def serve(

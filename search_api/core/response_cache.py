@@ -30,7 +30,7 @@ import re
 import time
 from contextlib import suppress
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl
 
 import orjson
@@ -40,7 +40,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from search_api.api.deps import check_rate
 from search_api.api.errors import ApiError
 from search_api.core.metrics import observe_search
-from search_api.core.shared_answers import SharedAnswers
+
+if TYPE_CHECKING:
+    from search_api.core.shared_answers import SharedAnswers
 
 #: Parameters whose answer depends on the resident or adds per-request material.
 PERSONAL_PARAMS = frozenset({"profile", "explain", "related"})
@@ -87,9 +89,8 @@ class ResponseCacheMiddleware:
             await self._computing[key].wait()  # the same question, already being answered
             entry = cache.get(key)
         if entry is None and self.shared is not None:
-            found = self.shared.get(version, scope["query_string"])
-            if found is not None:
-                entry = _Stored.of(*found)
+            entry = self.shared.get(key)
+            if entry is not None:
                 cache.put(key, entry)
         if entry is not None and _within_rate(scope, runtime):
             await _replay(entry, scope, send, self._route, started)
@@ -125,7 +126,7 @@ def _within_rate(scope: Scope, runtime: Any) -> bool:
 
 
 async def _replay(
-    entry: _Stored, scope: Scope, send: Send, route: SimpleNamespace, started: float
+    entry: Answer, scope: Scope, send: Send, route: SimpleNamespace, started: float
 ) -> None:
     scope["route"] = route
     took = (time.perf_counter() - started) * 1000
@@ -136,35 +137,28 @@ async def _replay(
     await send({"type": "http.response.body", "body": body})
 
 
-class _Stored:
+class Answer(NamedTuple):
     """An answer split around its ``took_ms``, with what metrics need to count it."""
 
-    __slots__ = ("after", "before", "headers", "relaxed", "total")
+    before: bytes
+    after: bytes
+    headers: list[tuple[bytes, bytes]]
+    total: int
+    relaxed: bool
 
-    def __init__(self, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    @classmethod
+    def split(cls, headers: list[tuple[bytes, bytes]], body: bytes) -> Answer:
         match = _TOOK.search(body)
         if match is None:
             raise ValueError("no took_ms in a search answer")
         parsed = orjson.loads(body)
-        self.headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
-        self.before, self.after = body[: match.start()], body[match.end() :]
-        self.total: int = parsed["total"]
-        self.relaxed: bool = parsed["relaxed"]
-
-    @classmethod
-    def of(
-        cls,
-        before: bytes,
-        after: bytes,
-        headers: list[tuple[bytes, bytes]],
-        total: int,
-        relaxed: bool,
-    ) -> _Stored:
-        """One read back from the shared store."""
-        stored = cls.__new__(cls)
-        stored.before, stored.after, stored.headers = before, after, headers
-        stored.total, stored.relaxed = total, relaxed
-        return stored
+        return cls(
+            body[: match.start()],
+            body[match.end() :],
+            [(k, v) for k, v in headers if k.lower() != b"content-length"],
+            parsed["total"],
+            parsed["relaxed"],
+        )
 
 
 class _Recorder:
@@ -187,17 +181,8 @@ class _Recorder:
             if not message.get("more_body", False):
                 # Not a search answer after all (no took_ms, total …): simply not cached.
                 with suppress(ValueError, KeyError, orjson.JSONDecodeError):
-                    stored = _Stored(self.headers, b"".join(self.chunks))
-                    self.cache.put(self.key, stored)
+                    answer = Answer.split(self.headers, b"".join(self.chunks))
+                    self.cache.put(self.key, answer)
                     if self.shared is not None:
-                        _, version, query = self.key
-                        self.shared.put(
-                            version,
-                            query,
-                            stored.before,
-                            stored.after,
-                            stored.headers,
-                            stored.total,
-                            stored.relaxed,
-                        )
+                        self.shared.put(self.key, answer)
         await self.send(message)

@@ -23,6 +23,8 @@ from typing import Any
 
 import orjson
 
+from search_api.core.response_cache import Answer
+
 log = logging.getLogger(__name__)
 
 #: Set by ``fasou serve`` for its workers: the run's SQLite file.
@@ -51,14 +53,15 @@ class SharedAnswers:
             self._db = db
         return self._db
 
-    def get(self, version: Any, query: bytes) -> tuple[Any, ...] | None:
-        """(before, after, headers, total, relaxed) of a stored answer, or None."""
+    def get(self, key: tuple[Any, ...]) -> Answer | None:
+        """The answer stored under the middleware's ``key`` (kind, index version, query)."""
+        _, version, query = key
         try:
             row = (
                 self._conn()
                 .execute(
                     "SELECT before, after, headers, total, relaxed FROM answers WHERE key = ?",
-                    (_key(version, query),),
+                    (_key(repr(version), query),),
                 )
                 .fetchone()
             )
@@ -68,20 +71,14 @@ class SharedAnswers:
             return None
         before, after, headers, total, relaxed = row
         pairs = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in orjson.loads(headers)]
-        return before, after, pairs, total, bool(relaxed)
+        return Answer(before, after, pairs, total, bool(relaxed))
 
-    def put(
-        self,
-        version: Any,
-        query: bytes,
-        before: bytes,
-        after: bytes,
-        headers: list[tuple[bytes, bytes]],
-        total: int,
-        relaxed: bool,
-    ) -> None:
-        encoded = orjson.dumps([(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers])
+    def put(self, key: tuple[Any, ...], answer: Answer) -> None:
+        _, version, query = key
         label = repr(version)
+        encoded = orjson.dumps(
+            [(k.decode("latin-1"), v.decode("latin-1")) for k, v in answer.headers]
+        )
         try:
             db = self._conn()
             if label != self._version:  # a new index: answers of the old ones are dead
@@ -89,7 +86,15 @@ class SharedAnswers:
                 self._version = label
             db.execute(
                 "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (_key(version, query), label, before, after, encoded, total, int(relaxed)),
+                (
+                    _key(label, query),
+                    label,
+                    answer.before,
+                    answer.after,
+                    encoded,
+                    answer.total,
+                    int(answer.relaxed),
+                ),
             )
             self._puts += 1
             if self._puts % 1000 == 0:
@@ -103,5 +108,5 @@ class SharedAnswers:
             log.warning("could not share a search answer", exc_info=True)
 
 
-def _key(version: Any, query: bytes) -> bytes:
-    return repr(version).encode() + b"\0" + query
+def _key(label: str, query: bytes) -> bytes:
+    return label.encode() + b"\0" + query

@@ -80,13 +80,18 @@ class Inner:
         await send({"type": "http.response.body", "body": body})
 
 
-def call(
-    app: ResponseCacheMiddleware, runtime: Any, query: bytes, headers: list | None = None
+async def ask(
+    app: ResponseCacheMiddleware,
+    runtime: Any,
+    query: bytes,
+    headers: list | None = None,
+    path: str = "/api/v1/search",
 ) -> tuple[int, dict]:
+    """One GET through the middleware: the status and the decoded body."""
     scope = {
         "type": "http",
         "method": "GET",
-        "path": "/api/v1/search",
+        "path": path,
         "query_string": query,
         "headers": headers or [],
         "client": ("127.0.0.1", 1),
@@ -97,8 +102,14 @@ def call(
     async def send(message: dict) -> None:
         sent.append(message)
 
-    asyncio.run(app(scope, None, send))
+    await app(scope, None, send)
     return sent[0]["status"], orjson.loads(sent[1]["body"])
+
+
+def call(
+    app: ResponseCacheMiddleware, runtime: Any, query: bytes, headers: list | None = None
+) -> tuple[int, dict]:
+    return asyncio.run(ask(app, runtime, query, headers))
 
 
 def fake_runtime() -> SimpleNamespace:
@@ -157,19 +168,7 @@ def test_other_routes_pass_through() -> None:
     inner, runtime = Inner(), fake_runtime()
     app = ResponseCacheMiddleware(inner, path="/api/v1/search")
     for _ in range(2):
-        scope = {
-            "type": "http",
-            "method": "GET",
-            "path": "/api/v1/suggest",
-            "query_string": b"q=a",
-            "headers": [],
-            "app": SimpleNamespace(state=SimpleNamespace(runtime=runtime)),
-        }
-
-        async def send(message: dict) -> None:
-            return None
-
-        asyncio.run(app(scope, None, send))
+        asyncio.run(ask(app, runtime, b"q=a", path="/api/v1/suggest"))
     assert inner.calls == 2
 
 
@@ -183,22 +182,8 @@ def test_identical_requests_arriving_together_are_computed_once() -> None:
     app = ResponseCacheMiddleware(inner, path="/api/v1/search")
 
     async def one(query: bytes) -> tuple[int, int]:
-        scope = {
-            "type": "http",
-            "method": "GET",
-            "path": "/api/v1/search",
-            "query_string": query,
-            "headers": [],
-            "client": ("127.0.0.1", 1),
-            "app": SimpleNamespace(state=SimpleNamespace(runtime=runtime)),
-        }
-        sent: list[dict] = []
-
-        async def send(message: dict) -> None:
-            sent.append(message)
-
-        await app(scope, None, send)
-        return sent[0]["status"], orjson.loads(sent[1]["body"])["total"]
+        status, body = await ask(app, runtime, query)
+        return status, body["total"]
 
     async def burst() -> list[tuple[int, int]]:
         return await asyncio.gather(*(one(b"q=same") for _ in range(4)), one(b"q=other"))
