@@ -14,9 +14,8 @@ from fastapi import APIRouter, Path, Query
 
 from indexer.editorial.vocabulary import tag_vocabulary
 from search_api.api.deps import (
-    Paging,
     Reader,
-    SearchFilters,
+    SearchQuery,
     SettingsDep,
     WorkspaceDep,
     Writer,
@@ -54,13 +53,12 @@ def find_documents(
     workspace: WorkspaceDep,
     settings: SettingsDep,
     _editor: Reader,
-    q: Annotated[str, Query(min_length=1, description="检索词")],
-    paging: Paging,
-    filters: SearchFilters,
+    params: Annotated[SearchQuery, Query()],
 ) -> dict:
     """Search like residents do, with every hit's source tags, editor decisions and suggestions."""
-    check_query_text(q, settings)
-    return workspace.find(q, filters, paging.page, paging.size)
+    check_query_text(params.q, settings)
+    paging = params.paging(settings)
+    return workspace.find(params.q, params.filters(), paging.page, paging.size)
 
 
 @router.get(

@@ -11,18 +11,13 @@ from typing import Annotated
 
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from fasou.profiles.model import CLIENT_ID_PATTERN
 from indexer.search.links import related_for_hits
 from search_api.api.cursors import decode_cursor, encode_cursor, request_key
-from search_api.api.deps import (
-    Paging,
-    RuntimeDep,
-    SearchFilters,
-    check_query_text,
-    rate_limited,
-)
+from search_api.api.deps import RuntimeDep, SearchQuery, check_query_text, rate_limited
 from search_api.api.errors import ApiError
 from search_api.core.enrich import enrich, near_body, resolve_near
 from search_api.core.metrics import observe_search
@@ -32,40 +27,39 @@ from search_api.schemas import ERROR_RESPONSES, SearchResponse
 router = APIRouter(tags=["search"], dependencies=[rate_limited("search")])
 
 
+class SearchParams(SearchQuery):
+    explain: bool = Field(False, description="每条结果附带得分解释")
+    related: bool = Field(False, description="每条结果附带关联内容(引用/被引用)")
+    profile: str | None = Field(
+        None, pattern=CLIENT_ID_PATTERN, description="客户端标识 (个性化排序; 记录一次搜索事件)"
+    )
+    cursor: str | None = Field(None, max_length=200, description="上一页的 next_cursor (代替 page)")
+    near: str | None = Field(
+        None, max_length=100, description="所在地 (地名、路径或 纬度,经度), 服务给出距离"
+    )
+
+
 @router.get("/search", response_model=SearchResponse, responses=ERROR_RESPONSES)
 async def search(
-    request: Request,
-    runtime: RuntimeDep,
-    q: Annotated[str, Query(min_length=1, description="用户的问题或关键词, 如 老板拖欠工资怎么办")],
-    paging: Paging,
-    filters: SearchFilters,
-    explain: Annotated[bool, Query(description="每条结果附带得分解释")] = False,
-    related: Annotated[bool, Query(description="每条结果附带关联内容(引用/被引用)")] = False,
-    profile: Annotated[
-        str | None,
-        Query(pattern=CLIENT_ID_PATTERN, description="客户端标识 (个性化排序; 记录一次搜索事件)"),
-    ] = None,
-    cursor: Annotated[
-        str | None, Query(max_length=200, description="上一页的 next_cursor (代替 page)")
-    ] = None,
-    near: Annotated[
-        str | None,
-        Query(max_length=100, description="所在地 (地名、路径或 纬度,经度), 服务给出距离"),
-    ] = None,
+    request: Request, runtime: RuntimeDep, params: Annotated[SearchParams, Query()]
 ) -> dict:
     """``async`` so that a cached answer is served on the event loop; everything that reads
     the catalog or the index runs in the thread pool. (Searching on the event loop instead
     cut throughput under concurrent load to less than half, ``bench/load.py``.) The services
-    come from one runtime dependency rather than one dependency each: the busiest route,
-    and every dependency is a solve per request."""
+    come from one runtime dependency and the parameters from one model rather than one
+    dependency each: the busiest route, and every dependency is a solve per request."""
     search, settings, catalog = runtime.search, runtime.settings, runtime.catalog
     profiles, analytics = runtime.profiles, runtime.analytics
     assert profiles is not None and analytics is not None
+    q, profile, explain = params.q, params.profile, params.explain
     check_query_text(q, settings)
+    paging = params.paging(settings)
+    filters = params.filters()
     size = paging.size
-    point = resolve_near(near)
+    point = resolve_near(params.near)
     depth = settings.max_result_window
     key = request_key("search", q, filters, profile)
+    cursor = params.cursor
     if cursor is not None and paging.page != 1:
         raise ApiError(422, "validation_error", "give page or cursor, not both", field="cursor")
     offset = decode_cursor(cursor, limit=depth, key=key)[0] if cursor else paging.offset
@@ -113,7 +107,7 @@ async def search(
             zero=body["total"] == 0,
             shown=[hit["type"] for hit in body["hits"]],
         )
-    if related and body["hits"]:
+    if params.related and body["hits"]:
         linked = await run_in_threadpool(related_for_hits, catalog, [h["id"] for h in body["hits"]])
         for hit in body["hits"]:
             hit["related"] = linked.get(hit["id"], [])
