@@ -31,6 +31,7 @@ from search_api.api.routes import metrics
 from search_api.console.routes import install_console
 from search_api.core.access_log import REQUEST_ID_HEADER, AccessLogMiddleware
 from search_api.core.body_limit import BodyLimitMiddleware
+from search_api.core.gzip_pieces import GZIP_LEVEL, GZIP_MIN_BYTES
 from search_api.core.metrics import mark_process_dead
 from search_api.core.response_cache import ResponseCacheMiddleware
 from search_api.core.runtime import Runtime
@@ -44,9 +45,6 @@ DOCS_CSP = (
     "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
-#: Smaller JSON answers gain little from gzip and cost a little CPU.
-GZIP_MIN_BYTES = 500
-GZIP_LEVEL = 6
 
 
 def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> FastAPI:

@@ -20,7 +20,8 @@ first is being computed waits for it and is then replayed (when the first failed
 it goes through the app itself). The per-client rate limit is still spent; over
 it, the request goes through the app, which answers 429 as usual. ``took_ms`` is
 rewritten to this answer's own time. Sitting inside the access log, metrics,
-security headers, CORS and gzip, a replayed answer gets all of those like any other.
+security headers, CORS and gzip, a replayed answer gets all of those like any other;
+it comes already gzipped (``core/gzip_pieces.py``) when the client accepts that.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from search_api.api.deps import check_rate
 from search_api.api.errors import ApiError
+from search_api.core.gzip_pieces import GZIP_MIN_BYTES, Pieces, gzip_between, pieces
 from search_api.core.metrics import observe_search
 
 if TYPE_CHECKING:
@@ -129,22 +131,50 @@ async def _replay(
     entry: Answer, scope: Scope, send: Send, route: SimpleNamespace, started: float
 ) -> None:
     scope["route"] = route
-    took = (time.perf_counter() - started) * 1000
-    body = entry.before + b'"took_ms":' + f"{took:.3f}".encode() + entry.after
+    took = b'"took_ms":' + f"{(time.perf_counter() - started) * 1000:.3f}".encode()
     observe_search(entry.total, entry.relaxed, True)
-    headers = [*entry.headers, (b"content-length", str(len(body)).encode())]
+    if entry.gzip is not None and _accepts_gzip(scope):
+        # Already encoded, so the gzip middleware passes it on as it is.
+        body = gzip_between(entry.gzip, took, entry.after)
+        headers = [*entry.headers, *_GZIP_HEADERS]
+    else:
+        body = entry.before + took + entry.after
+        headers = list(entry.headers)
+    headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
+def _accepts_gzip(scope: Scope) -> bool:
+    """The gzip middleware's own test (``gzip`` anywhere in Accept-Encoding)."""
+    return any(name == b"accept-encoding" and b"gzip" in value for name, value in scope["headers"])
+
+
+_GZIP_HEADERS = ((b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding"))
+
+
 class Answer(NamedTuple):
-    """An answer split around its ``took_ms``, with what metrics need to count it."""
+    """An answer split around its ``took_ms``, with what metrics need to count it, and
+    gzipped but for ``took_ms`` when the gzip middleware would compress it."""
 
     before: bytes
     after: bytes
     headers: list[tuple[bytes, bytes]]
     total: int
     relaxed: bool
+    gzip: Pieces | None
+
+    @classmethod
+    def of(
+        cls,
+        before: bytes,
+        after: bytes,
+        headers: list[tuple[bytes, bytes]],
+        total: int,
+        relaxed: bool,
+    ) -> Answer:
+        large = len(before) + len(after) >= GZIP_MIN_BYTES
+        return cls(before, after, headers, total, relaxed, pieces(before, after) if large else None)
 
     @classmethod
     def split(cls, headers: list[tuple[bytes, bytes]], body: bytes) -> Answer:
@@ -152,7 +182,7 @@ class Answer(NamedTuple):
         if match is None:
             raise ValueError("no took_ms in a search answer")
         parsed = orjson.loads(body)
-        return cls(
+        return cls.of(
             body[: match.start()],
             body[match.end() :],
             [(k, v) for k, v in headers if k.lower() != b"content-length"],

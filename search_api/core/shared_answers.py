@@ -71,7 +71,7 @@ class SharedAnswers:
             return None
         before, after, headers, total, relaxed = row
         pairs = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in orjson.loads(headers)]
-        return Answer(before, after, pairs, total, bool(relaxed))
+        return Answer.of(before, after, pairs, total, bool(relaxed))
 
     def put(self, key: tuple[Any, ...], answer: Answer) -> None:
         _, version, query = key

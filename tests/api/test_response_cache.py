@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import zlib
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -69,13 +70,15 @@ def test_the_rate_limit_holds_for_replayed_answers(server: EditorServer) -> None
 class Inner:
     """The app behind the middleware: counts calls, answers a search-shaped body."""
 
-    def __init__(self) -> None:
+    def __init__(self, pad: str = "") -> None:
         self.calls = 0
         self.status = 200
+        self.pad = pad
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         self.calls += 1
-        body = orjson.dumps({"query": "q", "total": self.calls, "took_ms": 5.0, "relaxed": False})
+        answer = {"query": "q", "total": self.calls, "took_ms": 5.0, "relaxed": False}
+        body = orjson.dumps(answer | {"hits": self.pad} if self.pad else answer)
         await send({"type": "http.response.start", "status": self.status, "headers": []})
         await send({"type": "http.response.body", "body": body})
 
@@ -153,6 +156,44 @@ def test_only_anonymous_200_answers_of_the_live_index_are_replayed() -> None:
     call(app, runtime, b"q=b")
     call(app, runtime, b"q=b")
     assert inner.calls == 14
+
+
+def test_replays_come_gzipped_to_clients_that_accept_it() -> None:
+    inner, runtime = Inner(pad="劳动合同" * 300), fake_runtime()
+    app = ResponseCacheMiddleware(inner, path="/api/v1/search")
+    gzip_ok = [(b"accept-encoding", b"gzip, deflate")]
+
+    async def raw(headers: list) -> tuple[dict, bytes]:
+        sent: list[dict] = []
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/api/v1/search",
+            "query_string": b"q=a",
+            "headers": headers,
+            "client": ("127.0.0.1", 1),
+            "app": SimpleNamespace(state=SimpleNamespace(runtime=runtime)),
+        }
+        await app(scope, None, send)
+        return dict(sent[0]["headers"]), sent[1]["body"]
+
+    asyncio.run(raw(gzip_ok))  # computed (the app's own answer; gzip is the middleware's)
+    headers, body = asyncio.run(raw(gzip_ok))
+    assert inner.calls == 1
+    assert headers[b"content-encoding"] == b"gzip" and headers[b"vary"] == b"Accept-Encoding"
+    assert headers[b"content-length"] == str(len(body)).encode()
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)  # as httpx and aiohttp read it
+    replayed = orjson.loads(inflate.decompress(body) + inflate.flush())
+    assert inflate.eof and not inflate.unused_data
+    plain_headers, plain = asyncio.run(raw([]))
+    assert b"content-encoding" not in plain_headers
+    expected = orjson.loads(plain)
+    assert replayed.pop("took_ms") != 5.0 and expected.pop("took_ms") != 5.0
+    assert replayed == expected and expected["hits"] == inner.pad
 
 
 def test_without_a_result_cache_nothing_is_stored() -> None:

@@ -9,7 +9,7 @@ from search_api.core.response_cache import Answer
 from search_api.core.shared_answers import SharedAnswers
 
 HEADERS = [(b"content-type", b"application/json")]
-ANSWER = Answer(b'{"x":', b"}", HEADERS, 3, True)
+ANSWER = Answer.of(b'{"x":', b"}", HEADERS, 3, True)
 
 
 def key(version: object, query: bytes = b"q=a") -> tuple[object, ...]:
@@ -31,10 +31,10 @@ def test_an_answer_stored_by_one_process_is_found_by_another(tmp_path: Path) -> 
 
 def test_answers_are_per_index_version_and_old_versions_go(tmp_path: Path) -> None:
     answers = SharedAnswers(tmp_path / "answers.sqlite")
-    answers.put(key(("gen-1", 7)), Answer(b"a", b"", HEADERS, 1, False))
+    answers.put(key(("gen-1", 7)), Answer.of(b"a", b"", HEADERS, 1, False))
     assert answers.get(key(("gen-1", 8))) is None  # another index: not this answer
     assert answers.get(key(("gen-1", 7), b"q=b")) is None
-    answers.put(key(("gen-1", 8)), Answer(b"b", b"", HEADERS, 2, False))
+    answers.put(key(("gen-1", 8)), Answer.of(b"b", b"", HEADERS, 2, False))
     assert answers.get(key(("gen-1", 8))).before == b"b"
     assert answers.get(key(("gen-1", 7))) is None  # deleted with the new version
 
