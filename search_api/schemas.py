@@ -67,7 +67,6 @@ class SearchResponse(BaseModel):
     )
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
-    took_ms: float
     understanding: dict[str, Any] = Field(
         default_factory=dict,
         description="how the query was understood: terms, expansions, laws, lookups, intent",
@@ -76,6 +75,9 @@ class SearchResponse(BaseModel):
     notice: str | None = Field(None, description="message to show, e.g. after relaxed matching")
     did_you_mean: str | None = Field(None, description="the query with homophone typos fixed")
     near: Near | None = Field(None, description="where distances are measured from")
+    # Last, so that a replayed answer (``core/response_cache.py``) keeps all but a few
+    # bytes compressed: only what follows ``took_ms`` is kept uncompressed too.
+    took_ms: float
 
 
 class SuggestItem(BaseModel):

@@ -46,6 +46,12 @@ def pieces(before: bytes, after: bytes) -> Pieces:
     )
 
 
+def inflate_head(parts: Pieces) -> bytes:
+    """``before`` again, from the compressed head."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    return inflater.decompress(parts.head[len(_HEADER) :]) + inflater.flush()
+
+
 def gzip_between(parts: Pieces, middle: bytes, after: bytes) -> bytes:
     """The gzip of ``before + middle + after``; ``after`` as given to :func:`pieces`."""
     if len(middle) > _MAX_STORED:

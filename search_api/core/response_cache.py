@@ -40,7 +40,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from search_api.api.deps import check_rate
 from search_api.api.errors import ApiError
-from search_api.core.gzip_pieces import GZIP_MIN_BYTES, Pieces, gzip_between, pieces
+from search_api.core.gzip_pieces import (
+    GZIP_MIN_BYTES,
+    Pieces,
+    gzip_between,
+    inflate_head,
+    pieces,
+)
 from search_api.core.metrics import observe_search
 
 if TYPE_CHECKING:
@@ -133,12 +139,12 @@ async def _replay(
     scope["route"] = route
     took = b'"took_ms":' + f"{(time.perf_counter() - started) * 1000:.3f}".encode()
     observe_search(entry.total, entry.relaxed, True)
-    if entry.gzip is not None and _accepts_gzip(scope):
+    if entry.gzip.length >= GZIP_MIN_BYTES and _accepts_gzip(scope):
         # Already encoded, so the gzip middleware passes it on as it is.
         body = gzip_between(entry.gzip, took, entry.after)
         headers = [*entry.headers, *_GZIP_HEADERS]
     else:
-        body = entry.before + took + entry.after
+        body = entry.before() + took + entry.after
         headers = list(entry.headers)
     headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": 200, "headers": headers})
@@ -154,15 +160,17 @@ _GZIP_HEADERS = ((b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding"))
 
 
 class Answer(NamedTuple):
-    """An answer split around its ``took_ms``, with what metrics need to count it, and
-    gzipped but for ``took_ms`` when the gzip middleware would compress it."""
+    """An answer split around its ``took_ms``, with what metrics need to count it.
 
-    before: bytes
+    What precedes ``took_ms`` (nearly all of it: the field comes last) is kept gzipped
+    only (``core/gzip_pieces.py``): clients accept gzip, and the cache then holds a
+    quarter of the bytes. A client that does not gets it inflated again."""
+
+    gzip: Pieces
     after: bytes
     headers: list[tuple[bytes, bytes]]
     total: int
     relaxed: bool
-    gzip: Pieces | None
 
     @classmethod
     def of(
@@ -173,8 +181,10 @@ class Answer(NamedTuple):
         total: int,
         relaxed: bool,
     ) -> Answer:
-        large = len(before) + len(after) >= GZIP_MIN_BYTES
-        return cls(before, after, headers, total, relaxed, pieces(before, after) if large else None)
+        return cls(pieces(before, after), after, headers, total, relaxed)
+
+    def before(self) -> bytes:
+        return inflate_head(self.gzip)
 
     @classmethod
     def split(cls, headers: list[tuple[bytes, bytes]], body: bytes) -> Answer:

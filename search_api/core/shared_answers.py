@@ -89,7 +89,7 @@ class SharedAnswers:
                 (
                     _key(label, query),
                     label,
-                    answer.before,
+                    answer.before(),
                     answer.after,
                     encoded,
                     answer.total,

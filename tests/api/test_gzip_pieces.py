@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 
-from search_api.core.gzip_pieces import gzip_between, pieces
+from search_api.core.gzip_pieces import gzip_between, inflate_head, pieces
 
 ALPHABET = '法律劳动合同经济补偿{}":,.0123456789 abc\\n'
 
@@ -22,6 +22,7 @@ def test_pieces_inflate_to_the_whole(seed: int) -> None:
 
     before, after = text(20_000), text(3_000)
     parts = pieces(before, after)
+    assert inflate_head(parts) == before
     for _ in range(3):  # the same pieces, many middles: what replaying does
         middle = f'"took_ms":{rng.random() * 1000:.3f}'.encode()
         whole = before + middle + after

@@ -90,6 +90,10 @@ def test_document_page(http: httpx.Client) -> None:
         ({"q": "x", "level": "村规"}, "level"),
         ({"q": "x", "date_from": "2024-13-01"}, "date_from"),
         ({"q": "x", "date_from": "2025-01-01", "date_to": "2024-01-01"}, "date_from"),
+        ({"q": "x", "department": "部" * 51}, "department"),
+        ({"q": "x", "region": ["东阳市", "区" * 101]}, "region"),
+        ({"q": "x", "profile": "not a client id!"}, "profile"),
+        ({"q": "x", "cursor": "c" * 201}, "cursor"),
     ],
 )
 def test_bad_parameters_are_422_naming_the_field(

@@ -35,7 +35,7 @@ def test_answers_are_per_index_version_and_old_versions_go(tmp_path: Path) -> No
     assert answers.get(key(("gen-1", 8))) is None  # another index: not this answer
     assert answers.get(key(("gen-1", 7), b"q=b")) is None
     answers.put(key(("gen-1", 8)), Answer.of(b"b", b"", HEADERS, 2, False))
-    assert answers.get(key(("gen-1", 8))).before == b"b"
+    assert answers.get(key(("gen-1", 8))).before() == b"b"
     assert answers.get(key(("gen-1", 7))) is None  # deleted with the new version
 
 
