@@ -23,13 +23,14 @@ from typing import Any
 
 import orjson
 
+from search_api.core.gzip_pieces import Pieces
 from search_api.core.response_cache import Answer
 
 log = logging.getLogger(__name__)
 
 #: Set by ``fasou serve`` for its workers: the run's SQLite file.
 SHARED_ANSWERS_ENV = "FASOU_SHARED_ANSWERS"
-#: Rows kept at most (≈12 KB each); the oldest go first.
+#: Rows kept at most (≈4 KB each: answers stay gzipped, as in the LRU); the oldest go first.
 MAX_ROWS = 20_000
 
 
@@ -48,7 +49,8 @@ class SharedAnswers:
             db.execute("PRAGMA synchronous=OFF")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS answers (key BLOB PRIMARY KEY, version TEXT,"
-                " before BLOB, after BLOB, headers BLOB, total INTEGER, relaxed INTEGER)"
+                " head BLOB, tail BLOB, crc INTEGER, length INTEGER, after BLOB,"
+                " headers BLOB, total INTEGER, relaxed INTEGER)"
             )
             self._db = db
         return self._db
@@ -60,7 +62,8 @@ class SharedAnswers:
             row = (
                 self._conn()
                 .execute(
-                    "SELECT before, after, headers, total, relaxed FROM answers WHERE key = ?",
+                    "SELECT head, tail, crc, length, after, headers, total, relaxed"
+                    " FROM answers WHERE key = ?",
                     (_key(repr(version), query),),
                 )
                 .fetchone()
@@ -69,9 +72,9 @@ class SharedAnswers:
             return None
         if row is None:
             return None
-        before, after, headers, total, relaxed = row
+        head, tail, crc, length, after, headers, total, relaxed = row
         pairs = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in orjson.loads(headers)]
-        return Answer.of(before, after, pairs, total, bool(relaxed))
+        return Answer(Pieces(head, tail, crc, length), after, pairs, total, bool(relaxed))
 
     def put(self, key: tuple[Any, ...], answer: Answer) -> None:
         _, version, query = key
@@ -85,11 +88,11 @@ class SharedAnswers:
                 db.execute("DELETE FROM answers WHERE version != ?", (label,))
                 self._version = label
             db.execute(
-                "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     _key(label, query),
                     label,
-                    answer.before(),
+                    *answer.gzip,
                     answer.after,
                     encoded,
                     answer.total,
