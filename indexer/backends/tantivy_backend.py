@@ -443,12 +443,12 @@ class TantivyBackend:
         """The indexed documents with these ids, in the given order (missing ones skipped)."""
         if not ids:
             return []
-        searcher = self._searcher()
+        snapshot = self._snapshot()
         query = tantivy.Query.term_set_query(self.schema, "id", list(ids))
-        result = searcher.search(query, limit=len(ids))
+        result = snapshot.searcher.search(query, limit=len(ids))
         by_id = {}
         for _score, address in result.hits:
-            record = orjson.loads(searcher.doc(address).get_first("record"))
+            record = snapshot.record(address)
             by_id[record["id"]] = BackendHit(record["id"], 0.0, record)
         return [by_id[i] for i in ids if i in by_id]
 
