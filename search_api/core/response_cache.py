@@ -139,7 +139,7 @@ async def _replay(
     scope["route"] = route
     took = b'"took_ms":' + f"{(time.perf_counter() - started) * 1000:.3f}".encode()
     observe_search(entry.total, entry.relaxed, True)
-    if entry.gzip.length >= GZIP_MIN_BYTES and _accepts_gzip(scope):
+    if entry.gzip.length + len(took) >= GZIP_MIN_BYTES and _accepts_gzip(scope):
         # Already encoded, so the gzip middleware passes it on as it is.
         body = gzip_between(entry.gzip, took, entry.after)
         headers = [*entry.headers, *_GZIP_HEADERS]
