@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import PydanticUndefined
 
 
 class Media(BaseModel):
@@ -262,3 +265,61 @@ class PlacesResponse(BaseModel):
     version: int
     home: str = Field(description="the county this deployment serves")
     places: list[PlaceItem]
+
+
+# -- serialising search answers -------------------------------------------------
+#
+# Validating each answer into ``SearchResponse`` and dumping it cost 0.3 ms of every
+# search request (model objects for the answer and each hit); the answer is built by
+# our own code, so what the model adds is only its shape: field order, defaults for
+# absent fields, nested models likewise. ``conform`` applies exactly that from the
+# models' declarations, and orjson writes the bytes (tests compare them with pydantic's).
+
+_Plan = tuple[tuple[str, Any, "type[BaseModel] | None", bool], ...]
+_plans: dict[type[BaseModel], tuple[_Plan, bool]] = {}
+
+
+def _nested(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    """(model, is_list) for ``M``, ``M | None``, ``list[M]``, ``list[M] | None``."""
+    if get_origin(annotation) in (Union, UnionType):
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = options[0] if len(options) == 1 else None
+    is_list = get_origin(annotation) is list
+    target = get_args(annotation)[0] if is_list else annotation
+    if isinstance(target, type) and issubclass(target, BaseModel):
+        return target, is_list
+    return None, False
+
+
+def _plan(model: type[BaseModel]) -> tuple[_Plan, bool]:
+    if model not in _plans:
+        fields = []
+        for name, info in model.model_fields.items():
+            nested, is_list = _nested(info.annotation)
+            default = info.default_factory if info.default_factory is not None else info.default
+            fields.append((name, (info.default_factory is not None, default), nested, is_list))
+        _plans[model] = (tuple(fields), model.model_config.get("extra") == "allow")
+    return _plans[model]
+
+
+def conform(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` laid out as ``model(**data).model_dump()`` would be, without building it."""
+    fields, extra = _plan(model)
+    out: dict[str, Any] = {}
+    for name, (factory, default), nested, is_list in fields:
+        if name in data:
+            value = data[name]
+        elif default is PydanticUndefined:
+            raise ValueError(f"{model.__name__}.{name} is required")
+        else:
+            value = default() if factory else default
+        if nested is not None and value is not None:
+            value = [conform(nested, v) for v in value] if is_list else conform(nested, value)
+        out[name] = value
+    if extra:
+        out.update((k, v) for k, v in data.items() if k not in out)
+    return out
+
+
+def search_response_json(body: dict[str, Any]) -> bytes:
+    return orjson.dumps(conform(SearchResponse, body))

