@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from search_api.api.routes.search import SearchParams
+
 
 def error_fields(response: httpx.Response) -> list[str]:
     body = response.json()
@@ -129,6 +131,12 @@ def test_health_and_openapi_and_page(http: httpx.Client) -> None:
     )
     spec = http.get("/api/v1/openapi.json").json()
     assert "/api/v1/search" in spec["paths"] and "/api/v1/documents/{doc_id}" in spec["paths"]
+    # The search parameters are read by ``query_model`` and documented by ``openapi_extra``:
+    # every field of the model, once, with its constraints and enums.
+    documented = {p["name"]: p for p in spec["paths"]["/api/v1/search"]["get"]["parameters"]}
+    assert set(documented) == set(SearchParams.model_fields)
+    assert documented["q"]["required"] is True and documented["size"]["schema"]["maximum"] == 50
+    assert "video" in documented["type"]["schema"]["items"]["enum"]
     page = http.get("/")
     assert page.status_code == 200 and "法搜" in page.text
     assert "charset=utf-8" in page.headers["content-type"]

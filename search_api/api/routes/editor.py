@@ -20,6 +20,8 @@ from search_api.api.deps import (
     WorkspaceDep,
     Writer,
     check_query_text,
+    query_model,
+    query_model_openapi,
     rate_limited,
 )
 from search_api.api.errors import ApiError
@@ -48,12 +50,17 @@ def vocabulary(_editor: Reader) -> dict:
     return tag_vocabulary()
 
 
-@router.get("/documents", response_model=EditorSearchResponse, responses=READ_ERRORS)
+@router.get(
+    "/documents",
+    response_model=EditorSearchResponse,
+    responses=READ_ERRORS,
+    openapi_extra=query_model_openapi(SearchQuery),
+)
 def find_documents(
     workspace: WorkspaceDep,
     settings: SettingsDep,
     _editor: Reader,
-    params: Annotated[SearchQuery, Query()],
+    params: Annotated[SearchQuery, query_model(SearchQuery)],
 ) -> dict:
     """Search like residents do, with every hit's source tags, editor decisions and suggestions."""
     check_query_text(params.q, settings)

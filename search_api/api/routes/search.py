@@ -10,14 +10,21 @@ from functools import partial
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from fasou.profiles.model import CLIENT_ID_PATTERN
 from indexer.search.links import related_for_hits
 from search_api.api.cursors import decode_cursor, encode_cursor, request_key
-from search_api.api.deps import RuntimeDep, SearchQuery, check_query_text, rate_limited
+from search_api.api.deps import (
+    RuntimeDep,
+    SearchQuery,
+    check_query_text,
+    query_model,
+    query_model_openapi,
+    rate_limited,
+)
 from search_api.api.errors import ApiError
 from search_api.core.enrich import enrich, near_body, resolve_near
 from search_api.core.metrics import observe_search
@@ -39,10 +46,16 @@ class SearchParams(SearchQuery):
     )
 
 
-@router.get("/search", response_model=SearchResponse, responses=ERROR_RESPONSES)
-async def search(
-    request: Request, runtime: RuntimeDep, params: Annotated[SearchParams, Query()]
-) -> Response:
+SearchParamsDep = Annotated[SearchParams, query_model(SearchParams)]
+
+
+@router.get(
+    "/search",
+    response_model=SearchResponse,
+    responses=ERROR_RESPONSES,
+    openapi_extra=query_model_openapi(SearchParams),
+)
+async def search(request: Request, runtime: RuntimeDep, params: SearchParamsDep) -> Response:
     """``async`` so that a cached answer is served on the event loop; everything that reads
     the catalog or the index runs in the thread pool. (Searching on the event loop instead
     cut throughput under concurrent load to less than half, ``bench/load.py``.) The services
