@@ -31,7 +31,7 @@ from search_api.api.routes import metrics
 from search_api.console.routes import install_console
 from search_api.core.access_log import REQUEST_ID_HEADER, AccessLogMiddleware
 from search_api.core.body_limit import BodyLimitMiddleware
-from search_api.core.gzip_pieces import GZIP_LEVEL, GZIP_MIN_BYTES
+from search_api.core.gzip_pieces import GZIP_FRESH_LEVEL, GZIP_MIN_BYTES
 from search_api.core.metrics import mark_process_dead
 from search_api.core.response_cache import ResponseCacheMiddleware
 from search_api.core.runtime import Runtime
@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         path=f"{API_PREFIX}/search",
         shared=SharedAnswers(Path(shared)) if shared else None,
     )
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_FRESH_LEVEL)
     app.include_router(api_router, prefix=API_PREFIX)
     app.include_router(metrics.router)  # /metrics, where Prometheus looks by default
     install_console(app)

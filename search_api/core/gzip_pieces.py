@@ -19,7 +19,11 @@ from typing import NamedTuple
 #: The API's compression settings (``GZipMiddleware`` in ``search_api/main.py`` too).
 #: Smaller JSON answers gain little from gzip and cost a little CPU.
 GZIP_MIN_BYTES = 500
+#: Stored answers are compressed once and replayed many times: the smaller output wins.
 GZIP_LEVEL = 6
+#: Everything else is compressed per response. On a 12 KB search answer level 1 took
+#: 148 µs against 248 µs for level 6, for 3.5 KB instead of 3.2 KB on the wire.
+GZIP_FRESH_LEVEL = 1
 #: A gzip member header: deflate, no flags, no modification time, unknown OS.
 _HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 _MAX_STORED = 0xFFFF
