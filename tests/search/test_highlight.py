@@ -9,7 +9,7 @@ import yaml
 
 from analyzers.normalize import normalize
 from analyzers.segment import tokenize_with_offsets
-from indexer.search.highlight import MARK_CLOSE, MARK_OPEN, snippet, word_bounds
+from indexer.search.highlight import MARK_CLOSE, MARK_OPEN, _word_spans, snippet, word_bounds
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -73,3 +73,33 @@ def test_the_same_text_serves_different_queries() -> None:
     second = snippet(text, ["罚金"])
     assert f"{MARK_OPEN}拘役{MARK_CLOSE}" in first and "罰金" in first
     assert f"{MARK_OPEN}罰金{MARK_CLOSE}" in second and MARK_OPEN + "拘役" not in second
+
+
+def _whole_window_spans(folded: str, wanted: set[str]) -> list[tuple[int, int]]:
+    """The reference: segment the whole window at once, keep matches longest first."""
+    tokens = tokenize_with_offsets(folded)
+    bounds = word_bounds(tokens, len(folded))
+    matches = [(s, e) for w, s, e in tokens if w in wanted and (s in bounds or e in bounds)]
+    kept: list[tuple[int, int]] = []
+    for s, e in sorted(matches, key=lambda span: span[0] - span[1]):
+        if all(e <= ks or ke <= s for ks, ke in kept):
+            kept.append((s, e))
+    return sorted(kept)
+
+
+def test_segmenting_only_the_clauses_with_terms_finds_what_the_whole_window_does() -> None:
+    """Segmentation is clause-local (jieba cuts at punctuation first), so ``_word_spans``
+    segments only the clauses holding a term; the matches must not change."""
+    checked = 0
+    for text in _sample_texts():
+        folded = normalize(text)
+        for lo in range(0, len(folded), 97):
+            hi = min(len(folded), lo + 136)
+            window = folded[lo:hi]
+            # The window's own words and sub-words (and single characters) as query terms.
+            words = [w for w, _s, _e in tokenize_with_offsets(window)]
+            for wanted in ({*words[::3]}, {*words[1::4], *window[::11]}, {"人", "法"}):
+                expected = [(s + lo, e + lo) for s, e in _whole_window_spans(window, wanted)]
+                assert _word_spans(folded, lo, hi, wanted) == expected, window
+                checked += 1
+    assert checked > 300
