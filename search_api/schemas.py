@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import PydanticUndefined
+
+from search_api.core.annotations import list_item, without_none
 
 
 class Media(BaseModel):
@@ -281,13 +282,10 @@ _plans: dict[type[BaseModel], tuple[_Plan, bool]] = {}
 
 def _nested(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
     """(model, is_list) for ``M``, ``M | None``, ``list[M]``, ``list[M] | None``."""
-    if get_origin(annotation) in (Union, UnionType):
-        options = [a for a in get_args(annotation) if a is not type(None)]
-        annotation = options[0] if len(options) == 1 else None
-    is_list = get_origin(annotation) is list
-    target = get_args(annotation)[0] if is_list else annotation
+    item = list_item(annotation)
+    target = item if item is not None else without_none(annotation)
     if isinstance(target, type) and issubclass(target, BaseModel):
-        return target, is_list
+        return target, item is not None
     return None, False
 
 

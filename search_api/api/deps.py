@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from types import UnionType
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,6 +30,7 @@ from indexer.search.types import Filters
 from search_api.api.errors import ApiError
 from search_api.auth.accounts import Accounts, AuthFailure
 from search_api.auth.roles import Principal, Scope
+from search_api.core.annotations import list_item
 from search_api.core.rate_limit import parse_rate, retry_after_header
 from search_api.core.runtime import Runtime
 from search_api.core.workspace import Workspace
@@ -326,12 +326,6 @@ class SearchQuery(FilterQuery, PageQuery, QueryText):
 M = TypeVar("M", bound=BaseModel)
 
 
-def _is_list(annotation: Any) -> bool:
-    if get_origin(annotation) in (Union, UnionType):
-        return any(_is_list(a) for a in get_args(annotation))
-    return get_origin(annotation) is list
-
-
 def query_model(model: type[M]) -> Any:
     """``Depends`` reading ``model`` from the query string in one pydantic pass.
 
@@ -343,7 +337,8 @@ def query_model(model: type[M]) -> Any:
     ``openapi_extra=query_model_openapi(model)``.
     """
     names = frozenset(model.model_fields)
-    lists = frozenset(n for n, info in model.model_fields.items() if _is_list(info.annotation))
+    fields = model.model_fields.items()
+    lists = frozenset(name for name, f in fields if list_item(f.annotation) is not None)
 
     async def read(request: Request) -> M:
         query = request.query_params
