@@ -66,6 +66,19 @@ EXPANSION_WEIGHT = 0.6
 #: A law named by an old or short name (婚姻法 → 婚姻家庭编) is searched in the
 #: ``context`` field (law title, 编/章) with this weight.
 LAW_ALIAS_WEIGHT = 1.5
+#: Statute words learned from STARD train's judged pairs (``analyzers.learned_terms``)
+#: carry their learned share times this (< 1: below the resident's words); 0 switches
+#: the learned table off. At most ``LEARNED_MAX_TERMS`` of them join a query.
+#: Chosen on STARD with 5-fold held-out runs (``bench/learned_terms_kfold.py``).
+LEARNED_EXPANSION_WEIGHT = 0.9
+LEARNED_MAX_TERMS = 15
+#: No learned word weighs more than this, below what curated expansions reach
+#: (``EXPANSION_WEIGHT``); and a query word a curated expression covers gets no learned
+#: words at all (``analyzers.query``): legal knowledge first, co-occurrence second.
+LEARNED_WEIGHT_CAP = 0.5
+#: The learned words of a query weigh at most this × the number of the resident's words
+#: in all (scaled down together when more).
+LEARNED_BUDGET = 1.0
 
 # -- static prior: authority, status, editorial standing ----------------------
 

@@ -15,7 +15,15 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from analyzers.query import BIGRAM, EXPANSION, LAW_ALIAS, PlanOptions, QueryPlan, plan_query
+from analyzers.query import (
+    BIGRAM,
+    EXPANSION,
+    LAW_ALIAS,
+    LEARNED,
+    PlanOptions,
+    QueryPlan,
+    plan_query,
+)
 from indexer.backends.base import SearchBackend
 from indexer.models import statute_article_id
 from indexer.ranking import (
@@ -523,6 +531,8 @@ def understanding(plan: QueryPlan) -> dict[str, Any]:
     return {
         "terms": [t.text for t in plan.terms if t.origin == "user"],
         "expansions": sorted({f"{t.rule}→{t.text}" for t in plan.terms if t.origin == EXPANSION}),
+        # Statute words learned from STARD train (analyzers/learned_terms.py), shown apart.
+        "learned": sorted({f"{t.rule}→{t.text}" for t in plan.terms if t.origin == LEARNED}),
         "laws": [
             {"name": m.alias, "title": m.title, "part": m.part, "replaced_since": m.since}
             for m in plan.laws
