@@ -1,7 +1,7 @@
 """Query words → statute words, learned from judged (question, article) pairs.
 
 Unlike ``colloquial.tsv`` (written by hand from legal knowledge), this table is
-*learned from evaluation labels*: ``scripts/learn_terms.py`` builds
+*learned from evaluation labels*: ``scripts/learn_from_stard.py`` builds
 ``data/learned_terms.tsv`` from the STARD train split. A pair (query word ``t``,
 statute word ``w``) is kept when ``w`` occurs in the judged articles of at least
 ``min_questions`` distinct questions containing ``t`` (one question's answer is never

@@ -13,9 +13,9 @@ T = TypeVar("T")
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-def data_lines(name: str) -> Iterator[str]:
+def data_lines(name: str, directory: Path = DATA_DIR) -> Iterator[str]:
     """Non-empty, non-comment lines of a data file (``#`` starts a comment line)."""
-    path = DATA_DIR / name
+    path = directory / name
     if not path.exists():
         return
     with path.open(encoding="utf-8") as handle:

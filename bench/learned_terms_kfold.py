@@ -4,12 +4,14 @@ Usage::
 
     python bench/learned_terms_kfold.py [--data-dir DIR] [--laws DIR] [--folds 5] [--json]
 
-The term table (``analyzers/data/learned_terms.tsv``) is fitted on STARD train's
-labels, so ``fasou eval`` on that split is in-sample once it is on. Here the questions
-are split into folds (a fixed shuffle); each fold is searched through the product path
-(``SearchService``, statute articles only) with a table learned on the *other* folds
-(``analyzers.learned_terms.using_table``). Prints, over all questions: the product
-without it, held out (the honest figure), and the shipped file (in-sample, for
+Two parts are fitted on STARD train's labels: the term table
+(``analyzers/data/learned_terms.tsv``, query word → statute words) and where questions
+land (``indexer/search/data/answer_priors.tsv``, per article, law and chapter), so
+``fasou eval`` on that split is in-sample once they are on. Here the questions are split
+into folds (a fixed shuffle); each fold is searched through the product path
+(``SearchService``, statute articles only) with both parts learned on the *other* folds
+(``Material.learned_from``). Prints, over all questions: the product without them, each
+alone and both held out (the honest figures), and the shipped files (in-sample, for
 comparison).
 """
 
@@ -23,10 +25,9 @@ from functools import partial
 
 from _common import add_stard_arguments, open_stard
 
-from analyzers.learned_terms import using_table
 from analyzers.query import PlanOptions
 from fasou.evaluation import evaluate
-from fasou.term_learning import Material, gather
+from fasou.stard_learning import Material, gather
 from indexer.search.service import RelevanceProfile, SearchService
 from indexer.search.types import Filters
 
@@ -46,12 +47,11 @@ def held_out(
     judged: list[str],
     k: int,
 ) -> dict[str, list[str]]:
-    """``run(subset)`` for each fold's questions of ``queries``, with the term table
-    learned on the judged questions of the other folds."""
+    """``run(subset)`` for each fold's questions of ``queries``, with every learned part
+    fitted on the judged questions of the other folds."""
     lists: dict[str, list[str]] = {}
     for fold in folds_of(judged, k):
-        training = {qid for qid in judged if qid not in fold}
-        with using_table(material.table(training)):
+        with material.learned_from({qid for qid in judged if qid not in fold}):
             lists.update(run([q for q in queries if q[0] in fold]))
     return lists
 
@@ -78,13 +78,15 @@ def main() -> None:
     def scored(lists: dict[str, list[str]]) -> dict:
         return evaluate(lambda text, depth: lists[text][:depth], queries, qrels, id_map).as_dict()
 
+    no_table = PlanOptions(learned=False)
     shipped = RelevanceProfile()
-    profiles = {"term table (= shipped)": shipped}
-    rows = {
-        "without learned parts": scored(
-            run(RelevanceProfile(plan=PlanOptions(learned=False)), queries)
-        )
+    profiles = {
+        "term table only": RelevanceProfile(answer_priors=False),
+        "answer priors only": RelevanceProfile(plan=no_table),
+        "both (= shipped)": shipped,
     }
+    unlearned = RelevanceProfile(plan=no_table, answer_priors=False)
+    rows = {"without learned parts": scored(run(unlearned, queries))}
     judged = [qid for qid, _ in queries if qid in qrels]
     for label, profile in profiles.items():
         held = held_out(partial(run, profile), material, queries, judged, args.folds)
@@ -95,7 +97,7 @@ def main() -> None:
     else:
         for label, m in rows.items():
             print(
-                f"{label:<42} R@10 {m['recall@10']:.4f}  R@100 {m['recall@100']:.4f}"
+                f"{label:<40} R@10 {m['recall@10']:.4f}  R@100 {m['recall@100']:.4f}"
                 f"  MRR@10 {m['mrr@10']:.4f}  nDCG@10 {m['ndcg@10']:.4f}"
             )
     backend.close()

@@ -323,7 +323,7 @@ def run_fasou(args: argparse.Namespace, queries, folds: int) -> dict[str, dict]:
     from learned_terms_kfold import held_out
 
     from analyzers.query import PlanOptions
-    from fasou.term_learning import gather
+    from fasou.stard_learning import gather
     from indexer.search.service import RelevanceProfile, SearchService
     from indexer.search.types import Filters
 
@@ -346,7 +346,7 @@ def run_fasou(args: argparse.Namespace, queries, folds: int) -> dict[str, dict]:
     runs: dict[str, dict] = {}
     print("  fasou: without STARD-learned parts …", file=sys.stderr, flush=True)
     latencies.clear()
-    unlearned = RelevanceProfile(plan=PlanOptions(learned=False))
+    unlearned = RelevanceProfile(plan=PlanOptions(learned=False), answer_priors=False)
     runs["fasou, no STARD-learned parts"] = {
         "ranked": run(unlearned, queries),
         "latency_ms_p50": statistics.median(latencies),

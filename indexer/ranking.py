@@ -152,6 +152,16 @@ def multiplier_of(value: float) -> float:
 #: How many backend hits the service reranks (the rest keep backend order).
 RERANK_WINDOW = 50
 
+#: Where residents' questions land (``indexer.search.answer_priors``, learned from
+#: STARD train): a statute article of the reranked window is multiplied by
+#: (1 + ARTICLE × ln(1 + questions it answered)) × (1 + LAW × ln(1 + its law's (编's)
+#: rate)) × (1 + CHAPTER × ln(1 + its chapter's rate)), rate = share of judged articles
+#: ÷ share of all articles; 0 switches a level off. Chosen with 5-fold held-out runs
+#: (``bench/learned_terms_kfold.py``) from a grid whose neighbours differ by ≤ 0.005.
+ARTICLE_PRIOR_WEIGHT = 0.1
+LAW_PRIOR_WEIGHT = 0.2
+CHAPTER_PRIOR_WEIGHT = 0.05
+
 #: Scores are compared at this precision; equal scores are ordered by document id.
 SCORE_DECIMALS = 5
 
