@@ -86,9 +86,26 @@ class AnswerPriors:
     #: The same per chapter.
     chapters: dict[ChapterKey, float] = field(default_factory=dict)
 
+    #: Multipliers by (document id, content hash) — not the id alone: another catalog
+    #: may hold the same citation with other headings — since the same articles recur
+    #: across queries' windows. A crude bound, as ``rerank.searchable_text``'s cache.
+    _by_id: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
+
     def multiplier(self, record: Mapping[str, Any]) -> float:
         """What this record's score is multiplied by (1 for anything that is no article
         of a place a judged question reached)."""
+        key = (record.get("id") or "", record.get("content_hash") or "")
+        known = self._by_id.get(key)
+        if known is not None:
+            return known
+        value = self._multiplier(record)
+        if key[0]:
+            if len(self._by_id) >= _BY_ID_MAX:
+                self._by_id.clear()
+            self._by_id[key] = value
+        return value
+
+    def _multiplier(self, record: Mapping[str, Any]) -> float:
         place = Place.of(record)
         if place is None:
             return 1.0
@@ -102,6 +119,9 @@ class AnswerPriors:
             * (1.0 + LAW_PRIOR_WEIGHT * math.log1p(law))
             * (1.0 + CHAPTER_PRIOR_WEIGHT * math.log1p(chapter))
         )
+
+
+_BY_ID_MAX = 20_000
 
 
 def learn_priors(

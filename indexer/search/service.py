@@ -545,11 +545,18 @@ def _by_answer_priors(ranked: list[_Ranked]) -> list[_Ranked]:
     work on it) stays as the text scores left it.
     """
     priors = answer_priors()
-    slots = [i for i, r in enumerate(ranked) if r.hit.record.get("type") == "statute_article"]
-    if not slots or not (priors.articles or priors.laws):
+    if not (priors.articles or priors.laws or priors.chapters):
         return ranked
-    for i in slots:
-        ranked[i].answer_prior = priors.multiplier(ranked[i].hit.record)
+    multiplier = priors.multiplier
+    slots: list[int] = []
+    changed = False
+    for i, item in enumerate(ranked):
+        if item.hit.record.get("type") == "statute_article":
+            slots.append(i)
+            item.answer_prior = multiplier(item.hit.record)
+            changed = changed or item.answer_prior != 1.0
+    if not changed:
+        return ranked
     moved = sorted(
         (ranked[i] for i in slots),
         key=lambda r: (-round(r.score * r.answer_prior, SCORE_DECIMALS), r.hit.id),

@@ -84,6 +84,15 @@ def test_the_multiplier_grows_with_where_questions_landed_and_is_one_elsewhere()
     assert priors.multiplier({"type": "video", "title": "违约怎么办"}) == 1.0
 
 
+def test_the_same_id_with_other_content_is_not_served_from_the_cache() -> None:
+    """Another catalog may hold the same citation (same id) under other headings."""
+    priors = AnswerPriors(laws={LOAN_577.law: 5.0})
+    record = {"id": "sa-x", "content_hash": "a", "law_title": CIVIL, "article_no": "第一条"}
+    assert priors.multiplier(record | {"part": "合同编"}) > 1.0
+    assert priors.multiplier(record | {"part": "合同编"}) > 1.0  # from the cache
+    assert priors.multiplier(record | {"part": None, "content_hash": "b"}) == 1.0
+
+
 def test_the_file_round_trips_and_the_shipped_one_loads() -> None:
     priors = learn_priors([[LOAN_577, TRADEMARK], [LOAN_577, TRADEMARK]], CORPUS)
     assert parse_priors(format_priors(priors)) == priors
