@@ -9,7 +9,9 @@ Each rule family lives in its own module with its own versioned data file:
 * ``analyzers.law_aliases`` — law short/old names and succession (婚姻法 → 民法典 婚姻家庭编);
 * ``analyzers.article_lookup`` — 民法典第1079条 → that article;
 * ``analyzers.intent`` — 找律师 → services, 视频 → videos, 案例 → cases;
-* ``analyzers.bigrams`` — character bigrams, the recall net under segmentation.
+* ``analyzers.bigrams`` — character bigrams, the recall net under segmentation;
+* ``analyzers.learned_terms`` — query words → statute words learned from STARD train
+  (the one family fitted on evaluation labels; see its docstring).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from analyzers.bigrams import char_bigrams
 from analyzers.colloquial import expand_colloquial
 from analyzers.intent import detect_intent
 from analyzers.law_aliases import LawMention, find_law_mentions
+from analyzers.learned_terms import expand_learned
 from analyzers.normalize import normalize
 from analyzers.resources import stopwords
 from analyzers.segment import tokenize_with_offsets
@@ -30,11 +33,16 @@ from indexer.ranking import (
     BIGRAM_WEIGHT,
     EXPANSION_WEIGHT,
     LAW_ALIAS_WEIGHT,
+    LEARNED_BUDGET,
+    LEARNED_EXPANSION_WEIGHT,
+    LEARNED_MAX_TERMS,
+    LEARNED_WEIGHT_CAP,
     WORD_FIELDS,
 )
 
 #: Where a term came from (shown by ``explain``).
 USER, BIGRAM, EXPANSION, LAW_ALIAS = "user", "bigram", "expansion", "law_alias"
+LEARNED = "learned"
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ class PlanOptions:
     aliases: bool = True
     lookup: bool = True
     intent: bool = True
+    learned: bool = True
 
 
 @dataclass
@@ -132,7 +141,8 @@ def plan_query(text: str, options: PlanOptions | None = None) -> QueryPlan:
         cue_words = set(intent.cue_tokens)
         plan.notes.append(f"intent: {intent.cue} → {'/'.join(intent.types)}")
 
-    user_tokens = [t for t in dict.fromkeys(analyze(text)) if t not in cue_words]
+    analysed = analyze(text)
+    user_tokens = [t for t in dict.fromkeys(analysed) if t not in cue_words]
     for token in user_tokens:
         _add(terms, QueryTerm(token))
     runs = [[w for w in run if w not in cue_words] for run in _content_words(text)]
@@ -160,8 +170,10 @@ def plan_query(text: str, options: PlanOptions | None = None) -> QueryPlan:
             if mention.note:
                 plan.notes.append(mention.note)
 
+    curated: list[str] = []
     if options.expansion:
         for expansion in expand_colloquial(text):
+            curated.extend(expansion.expression.split("+"))
             for token in analyze(expansion.term):
                 _add(
                     terms,
@@ -172,6 +184,28 @@ def plan_query(text: str, options: PlanOptions | None = None) -> QueryPlan:
                         rule=expansion.expression,
                     ),
                 )
+
+    if options.learned and LEARNED_EXPANSION_WEIGHT > 0:
+        # Only words the plan does not hold yet (a learned word never reweights a rule's),
+        # and only from query words no curated expression covers: where legal knowledge
+        # says what 孩子 means here (孩子归谁 → 子女抚养), co-occurrence statistics
+        # (孩子 → 侵权) are not asked. Capped below the curated weights.
+        known = {term.text for term in terms.values()}
+        sources = [t for t in analysed if not any(t in part for part in curated)]
+        learned = [
+            (source, term, min(LEARNED_EXPANSION_WEIGHT * share, LEARNED_WEIGHT_CAP))
+            for source, term, share in expand_learned(sources, LEARNED_MAX_TERMS)
+            if term not in known
+        ]
+        # Together they never outweigh the resident's own words: a one-word query
+        # (保险) would otherwise be answered by the fifteen statute words learned for it.
+        budget = LEARNED_BUDGET * len(user_tokens)
+        total = sum(weight for _, _, weight in learned)
+        scale = min(1.0, budget / total) if total else 1.0
+        for source, term, weight in learned:
+            _add(
+                terms, QueryTerm(term, round(weight * scale, 4), LEARNED, rule=f"{source}(learned)")
+            )
 
     if options.bigrams:
         for run in runs:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-def data_lines(name: str) -> Iterator[str]:
+def data_lines(name: str, directory: Path = DATA_DIR) -> Iterator[str]:
     """Non-empty, non-comment lines of a data file (``#`` starts a comment line)."""
-    path = DATA_DIR / name
+    path = directory / name
     if not path.exists():
         return
     with path.open(encoding="utf-8") as handle:
@@ -35,3 +39,23 @@ def legal_terms() -> tuple[tuple[str, int], ...]:
         freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 10000
         entries.append((parts[0], freq))
     return tuple(entries)
+
+
+class Shipped(Generic[T]):
+    """Data loaded once from a shipped file, replaceable for a while (k-fold evaluation:
+    each fold ranks with material learned on the other folds only)."""
+
+    def __init__(self, load: Callable[[], T]) -> None:
+        self._load = cache(load)
+        self._override: list[T] = []
+
+    def get(self) -> T:
+        return self._override[-1] if self._override else self._load()
+
+    @contextmanager
+    def using(self, value: T) -> Iterator[None]:
+        self._override.append(value)
+        try:
+            yield
+        finally:
+            self._override.pop()

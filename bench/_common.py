@@ -163,3 +163,22 @@ def analysed_snapshot(catalog: Catalog) -> tuple[int, list[list[IndexFields]], f
     rev, batches = catalog.snapshot()
     analysed = [[index_fields(record) for record in batch] for batch in batches]
     return rev, analysed, time.perf_counter() - started
+
+
+def open_stard(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The statute corpus imported and indexed in ``args.data_dir``, with STARD loaded:
+    (catalog, backend, id map, queries, qrels). Exits with a message without the corpus."""
+    from fasou.evaluation import article_ids_by_source, load_qrels, load_queries
+    from indexer.backends.factory import open_backend
+    from indexer.importers import statute_markdown
+    from indexer.sync import ensure_index
+
+    if not args.laws.is_dir():
+        sys.exit(f"statute corpus not found at {args.laws} (../shared/data is not in git)")
+    settings = Settings(data_dir=args.data_dir)
+    catalog = Catalog.open(settings.catalog_url)
+    catalog.upsert(statute_markdown.iter_statute_articles(args.laws))
+    backend = open_backend(settings)
+    ensure_index(catalog, backend)
+    id_map = article_ids_by_source(catalog)
+    return catalog, backend, id_map, load_queries(args.queries), load_qrels(args.qrels)

@@ -7,30 +7,28 @@ Usage::
 Runs the product search path (``SearchService``, statute articles only) with a
 ``RelevanceProfile`` per row, cumulatively: words only → + character bigrams →
 + static prior (authority/status) → + colloquial expansion → + law aliases →
-+ direct article lookup → + concept-coverage rerank → + phrase-overlap rerank
-(= the shipped configuration). The index is the same for every row; only
-query-time switches change. Prints Recall@10, Recall@100, MRR@10, nDCG@10.
++ direct article lookup → + concept-coverage rerank → + phrase-overlap rerank →
++ the STARD-learned term table → + where questions land (answer priors; = the shipped
+configuration). The last two rows are in-sample on STARD train (learned from its labels):
+their held-out effect is what ``bench/learned_terms_kfold.py`` prints. The index is the
+same for every row; only query-time switches change. Prints Recall@10, Recall@100, MRR@10, nDCG@10.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 
-from _common import add_stard_arguments
+from _common import add_stard_arguments, open_stard
 
 from analyzers.query import PlanOptions
-from fasou.config import Settings
-from fasou.evaluation import article_ids_by_source, evaluate, load_qrels, load_queries
-from indexer.backends.factory import open_backend
-from indexer.catalog import Catalog
-from indexer.importers import statute_markdown
+from fasou.evaluation import evaluate
 from indexer.search.service import RelevanceProfile, SearchService
 from indexer.search.types import Filters
-from indexer.sync import ensure_index
 
-_OFF = PlanOptions(bigrams=False, expansion=False, aliases=False, lookup=False, intent=False)
+_OFF = PlanOptions(
+    bigrams=False, expansion=False, aliases=False, lookup=False, intent=False, learned=False
+)
 
 
 def profiles() -> list[tuple[str, RelevanceProfile]]:
@@ -38,10 +36,15 @@ def profiles() -> list[tuple[str, RelevanceProfile]]:
     rows: list[tuple[str, RelevanceProfile]] = []
     plan = _OFF
     base = RelevanceProfile(
-        plan=plan, prior=False, coverage_weight=0.0, phrase_weight=0.0, lookup_first=False
+        plan=plan,
+        prior=False,
+        coverage_weight=0.0,
+        phrase_weight=0.0,
+        lookup_first=False,
+        answer_priors=False,
     )
     rows.append(("words only (BM25, field boosts)", base))
-    plan = PlanOptions(bigrams=True, expansion=False, aliases=False, lookup=False, intent=False)
+    plan = PlanOptions(**{**vars(_OFF), "bigrams": True})
     rows.append(("+ character bigrams", RelevanceProfile(**{**vars(base), "plan": plan})))
     current = RelevanceProfile(**{**vars(rows[-1][1]), "prior": True})
     rows.append(("+ static prior (level, status)", current))
@@ -62,7 +65,12 @@ def profiles() -> list[tuple[str, RelevanceProfile]]:
     current = RelevanceProfile(
         **{**vars(current), "phrase_weight": RelevanceProfile().phrase_weight}
     )
-    rows.append(("+ phrase-overlap rerank (= shipped)", current))
+    rows.append(("+ phrase-overlap rerank", current))
+    plan = PlanOptions(**{**vars(plan), "learned": True})
+    current = RelevanceProfile(**{**vars(current), "plan": plan})
+    rows.append(("+ learned terms (IN-SAMPLE)", current))
+    current = RelevanceProfile(**{**vars(current), "answer_priors": True})
+    rows.append(("+ answer priors (IN-SAMPLE; = shipped)", current))
     return rows
 
 
@@ -71,15 +79,7 @@ def main() -> None:
     add_stard_arguments(parser)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    if not args.laws.is_dir():
-        sys.exit(f"statute corpus not found at {args.laws} (../shared/data is not in git)")
-    settings = Settings(data_dir=args.data_dir)
-    catalog = Catalog.open(settings.catalog_url)
-    catalog.upsert(statute_markdown.iter_statute_articles(args.laws))
-    backend = open_backend(settings)
-    ensure_index(catalog, backend)
-    id_map = article_ids_by_source(catalog)
-    queries, qrels = load_queries(args.queries), load_qrels(args.qrels)
+    catalog, backend, id_map, queries, qrels = open_stard(args)
     statutes = Filters(types=["statute_article"])
     results = []
     for label, profile in profiles():

@@ -66,6 +66,19 @@ EXPANSION_WEIGHT = 0.6
 #: A law named by an old or short name (婚姻法 → 婚姻家庭编) is searched in the
 #: ``context`` field (law title, 编/章) with this weight.
 LAW_ALIAS_WEIGHT = 1.5
+#: Statute words learned from STARD train's judged pairs (``analyzers.learned_terms``)
+#: carry their learned share times this (< 1: below the resident's words); 0 switches
+#: the learned table off. At most ``LEARNED_MAX_TERMS`` of them join a query.
+#: Chosen on STARD with 5-fold held-out runs (``bench/learned_terms_kfold.py``).
+LEARNED_EXPANSION_WEIGHT = 0.9
+LEARNED_MAX_TERMS = 15
+#: No learned word weighs more than this, below what curated expansions reach
+#: (``EXPANSION_WEIGHT``); and a query word a curated expression covers gets no learned
+#: words at all (``analyzers.query``): legal knowledge first, co-occurrence second.
+LEARNED_WEIGHT_CAP = 0.5
+#: The learned words of a query weigh at most this × the number of the resident's words
+#: in all (scaled down together when more).
+LEARNED_BUDGET = 1.0
 
 # -- static prior: authority, status, editorial standing ----------------------
 
@@ -138,6 +151,16 @@ def multiplier_of(value: float) -> float:
 
 #: How many backend hits the service reranks (the rest keep backend order).
 RERANK_WINDOW = 50
+
+#: Where residents' questions land (``indexer.search.answer_priors``, learned from
+#: STARD train): a statute article of the reranked window is multiplied by
+#: (1 + ARTICLE × ln(1 + questions it answered)) × (1 + LAW × ln(1 + its law's (编's)
+#: rate)) × (1 + CHAPTER × ln(1 + its chapter's rate)), rate = share of judged articles
+#: ÷ share of all articles; 0 switches a level off. Chosen with 5-fold held-out runs
+#: (``bench/learned_terms_kfold.py``) from a grid whose neighbours differ by ≤ 0.005.
+ARTICLE_PRIOR_WEIGHT = 0.1
+LAW_PRIOR_WEIGHT = 0.2
+CHAPTER_PRIOR_WEIGHT = 0.05
 
 #: Scores are compared at this precision; equal scores are ordered by document id.
 SCORE_DECIMALS = 5

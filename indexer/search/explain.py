@@ -2,7 +2,8 @@
 
 Built from backend-neutral pieces — the backend's text score, the static
 prior (recomputed from the record with the same function the index used),
-the coverage rerank and any pinning — so both engines explain alike. The
+the coverage rerank, where residents' questions land (``answer_priors``) and any
+pinning — so both engines explain alike. The
 engine's own raw explanation is attached under ``engine`` when it gives one.
 """
 
@@ -59,16 +60,26 @@ def explain_hit(item: _Ranked, plan: QueryPlan, relevance: RelevanceProfile) -> 
             "found": found,
             "missing": missing,
         },
+        # Statute articles are ordered by this among their places and take the place's
+        # score (``service._by_answer_priors``), so ``score`` may differ from it.
+        "answer_prior": {
+            "multiplier": round(item.answer_prior, 4),
+            "ranked_by": round(
+                text_score * prior * item.coverage_multiplier * item.answer_prior, 4
+            ),
+        },
         "matched_terms": matched,
     }
+    ranked_by = explanation["answer_prior"]["ranked_by"]
     if item.pinned:
         explanation["pinned"] = {"reason": item.pinned, "why": _PIN_REASONS[item.pinned]}
         explanation["summary"] = _PIN_REASONS[item.pinned]
     else:
         explanation["summary"] = (
             f"文本相关性 {text_score:.3f} × 权威/时效 {prior:.2f}"
-            f" × 概念覆盖 {item.coverage_multiplier:.2f} = {item.score:.3f}"
-            f"（命中 {len(found)}/{len(plan.concepts)} 个查询概念）"
+            f" × 概念覆盖 {item.coverage_multiplier:.2f}"
+            + (f" × 常见问法落点 {item.answer_prior:.2f}" if item.answer_prior != 1.0 else "")
+            + f" = {ranked_by:.3f}（命中 {len(found)}/{len(plan.concepts)} 个查询概念）"
         )
     if item.hit.explanation is not None:
         explanation["engine"] = item.hit.explanation

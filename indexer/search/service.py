@@ -15,7 +15,15 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from analyzers.query import BIGRAM, EXPANSION, LAW_ALIAS, PlanOptions, QueryPlan, plan_query
+from analyzers.query import (
+    BIGRAM,
+    EXPANSION,
+    LAW_ALIAS,
+    LEARNED,
+    PlanOptions,
+    QueryPlan,
+    plan_query,
+)
 from indexer.backends.base import SearchBackend
 from indexer.models import statute_article_id
 from indexer.ranking import (
@@ -23,7 +31,9 @@ from indexer.ranking import (
     PERSONAL_INTENT_CANDIDATES,
     RERANK_WINDOW,
     RESCORE_WINDOW,
+    SCORE_DECIMALS,
 )
+from indexer.search.answer_priors import answer_priors
 from indexer.search.cache import SearchCache, request_key
 from indexer.search.explain import explain_hit
 from indexer.search.highlight import snippet
@@ -68,6 +78,8 @@ class RelevanceProfile:
     coverage_weight: float = COVERAGE_WEIGHT
     phrase_weight: float = PHRASE_WEIGHT
     rerank_window: int = RERANK_WINDOW
+    #: Where residents' questions land (``answer_priors.py``, learned from STARD train).
+    answer_priors: bool = True
     lookup_first: bool = True
     intent_first: bool = True
     fallback: bool = True
@@ -158,6 +170,9 @@ class _Ranked:
     score: float
     coverage: float = 0.0
     coverage_multiplier: float = 1.0
+    #: What ``answer_priors`` multiplied a statute article by before the statute articles
+    #: were re-sorted among their places (1 when it did not run).
+    answer_prior: float = 1.0
     pinned: str | None = None
     #: The personalisation stage's explanation (boosts, cap, final), when it ran.
     personal: dict[str, Any] | None = None
@@ -253,6 +268,8 @@ class SearchService:
                 ranked.append(_Ranked(hit, hit.score * mult, cov, mult))
         else:
             ranked = [_Ranked(h, h.score) for h in head]
+        if self.relevance.answer_priors:
+            ranked = _by_answer_priors(ranked)
         if tail:
             # Below the window the backend's order stands; keep scores monotone.
             floor = min((r.score for r in ranked), default=0.0)
@@ -518,11 +535,46 @@ def _scored(ranked: list[_Ranked]) -> list[BackendHit]:
     return [BackendHit(r.hit.id, r.score, r.hit.record, r.hit.explanation) for r in ranked]
 
 
+def _by_answer_priors(ranked: list[_Ranked]) -> list[_Ranked]:
+    """Statute articles of the window re-sorted by score × where residents' questions land
+    (``answer_priors.py``), into the places statute articles held: each takes its new
+    place's score, so scores stay monotone and every other type keeps its place and score.
+
+    The priors say which article questions of a kind are answered from, not whether an
+    article or a video suits a resident better: the type mix (and personalisation's
+    work on it) stays as the text scores left it.
+    """
+    priors = answer_priors()
+    if not (priors.articles or priors.laws or priors.chapters):
+        return ranked
+    multiplier = priors.multiplier
+    slots: list[int] = []
+    changed = False
+    for i, item in enumerate(ranked):
+        if item.hit.record.get("type") == "statute_article":
+            slots.append(i)
+            item.answer_prior = multiplier(item.hit.record)
+            changed = changed or item.answer_prior != 1.0
+    if not changed:
+        return ranked
+    moved = sorted(
+        (ranked[i] for i in slots),
+        key=lambda r: (-round(r.score * r.answer_prior, SCORE_DECIMALS), r.hit.id),
+    )
+    scores = [ranked[i].score for i in slots]
+    for slot, score, item in zip(slots, scores, moved, strict=True):
+        item.score = score
+        ranked[slot] = item
+    return ranked
+
+
 def understanding(plan: QueryPlan) -> dict[str, Any]:
     """What the resident's words were understood as, for the page and for ``explain``."""
     return {
         "terms": [t.text for t in plan.terms if t.origin == "user"],
         "expansions": sorted({f"{t.rule}→{t.text}" for t in plan.terms if t.origin == EXPANSION}),
+        # Statute words learned from STARD train (analyzers/learned_terms.py), shown apart.
+        "learned": sorted({f"{t.rule}→{t.text}" for t in plan.terms if t.origin == LEARNED}),
         "laws": [
             {"name": m.alias, "title": m.title, "part": m.part, "replaced_since": m.since}
             for m in plan.laws

@@ -166,7 +166,9 @@ def test_bigrams_skip_stopwords_and_punctuation() -> None:
 
 
 def test_options_switch_rule_families_off() -> None:
-    off = PlanOptions(bigrams=False, expansion=False, aliases=False, lookup=False, intent=False)
+    off = PlanOptions(
+        bigrams=False, expansion=False, aliases=False, lookup=False, intent=False, learned=False
+    )
     plan = plan_query("婚姻法第32条 欠钱不还 视频", off)
     assert {t.origin for t in plan.terms} == {USER}
     assert not plan.lookups and not plan.intent_types and not plan.laws

@@ -21,10 +21,12 @@ WAGES = "用人单位拖欠劳动者工资的，劳动者可以向劳动保障�
 LABOUR_82 = statute_article_id("中华人民共和国劳动合同法", 82)
 
 
-def synthetic_article(title: str, level: str, status: str = "现行有效", **extra) -> StatuteArticle:
+def synthetic_article(
+    title: str, level: str, status: str = "现行有效", body: str = WAGES, **extra
+) -> StatuteArticle:
     return StatuteArticle(
         title=f"{title} 第一条",
-        body=WAGES,
+        body=body,
         source="test",
         law_title=title,
         article_no="第一条",
@@ -185,7 +187,10 @@ def test_explain_gives_every_hit_a_readable_breakdown(api: httpx.Client) -> None
         assert key in ranked
     prior = ranked["prior"]["multiplier"]
     product = ranked["text_score"] * prior * ranked["coverage"]["multiplier"]
-    assert product == pytest.approx(ranked["score"], rel=0.02)
+    landed = ranked["answer_prior"]
+    assert product * landed["multiplier"] == pytest.approx(landed["ranked_by"], rel=0.02)
+    if landed["multiplier"] == 1.0:
+        assert product == pytest.approx(ranked["score"], rel=0.02)
     assert "权威" in ranked["summary"]
 
 
