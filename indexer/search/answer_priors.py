@@ -37,6 +37,7 @@ from typing import Any
 
 from analyzers.resources import Shipped, data_lines
 from indexer.ranking import ARTICLE_PRIOR_WEIGHT, CHAPTER_PRIOR_WEIGHT, LAW_PRIOR_WEIGHT
+from indexer.search.types import PerRecord
 
 FILE = Path(__file__).resolve().parent / "data" / "answer_priors.tsv"
 
@@ -88,22 +89,16 @@ class AnswerPriors:
 
     #: Multipliers by (document id, content hash) — not the id alone: another catalog
     #: may hold the same citation with other headings — since the same articles recur
-    #: across queries' windows. A crude bound, as ``rerank.searchable_text``'s cache.
-    _by_id: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
+    #: across queries' windows.
+    _cached: PerRecord[float] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_cached", PerRecord(self._multiplier))
 
     def multiplier(self, record: Mapping[str, Any]) -> float:
         """What this record's score is multiplied by (1 for anything that is no article
         of a place a judged question reached)."""
-        key = (record.get("id") or "", record.get("content_hash") or "")
-        known = self._by_id.get(key)
-        if known is not None:
-            return known
-        value = self._multiplier(record)
-        if key[0]:
-            if len(self._by_id) >= _BY_ID_MAX:
-                self._by_id.clear()
-            self._by_id[key] = value
-        return value
+        return self._cached(record)
 
     def _multiplier(self, record: Mapping[str, Any]) -> float:
         place = Place.of(record)
@@ -119,9 +114,6 @@ class AnswerPriors:
             * (1.0 + LAW_PRIOR_WEIGHT * math.log1p(law))
             * (1.0 + CHAPTER_PRIOR_WEIGHT * math.log1p(chapter))
         )
-
-
-_BY_ID_MAX = 20_000
 
 
 def learn_priors(

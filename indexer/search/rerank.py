@@ -17,10 +17,11 @@ records the backend returns, so it is the same for every backend.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from analyzers.normalize import normalize
-from indexer.search.types import BackendHit
+from indexer.search.types import BackendHit, PerRecord
 
 #: How much full coverage multiplies a hit's score (0 disables reranking).
 COVERAGE_WEIGHT = 1.0
@@ -31,26 +32,16 @@ PHRASE_CAP = 12
 _CORE = re.compile(r"[^\u3400-\u9fff0-9a-z]")
 
 
-def searchable_text(record: dict[str, Any]) -> str:
-    """The text a concept is looked for in: what the record says and where it sits.
-
-    Cached by (id, content hash): the same documents recur across queries and
-    normalising their text was a third of reranking time.
-    """
-    key = (record["id"], record.get("content_hash", ""))
-    text = _NORMALISED.get(key)
-    if text is None:
-        if len(_NORMALISED) >= _NORMALISED_MAX:
-            _NORMALISED.clear()  # a crude bound; the hot set refills within a few queries
-        text = _NORMALISED[key] = normalize(_raw_text(record))
-    return text
+def _normalised_text(record: Mapping[str, Any]) -> str:
+    """The text a concept is looked for in: what the record says and where it sits."""
+    return normalize(_raw_text(record))
 
 
-_NORMALISED: dict[tuple[str, str], str] = {}
-_NORMALISED_MAX = 20_000
+#: Kept per document: normalising their text was a third of reranking time.
+searchable_text = PerRecord(_normalised_text)
 
 
-def _raw_text(record: dict[str, Any]) -> str:
+def _raw_text(record: Mapping[str, Any]) -> str:
     parts = [
         record.get("title"),
         record.get("law_title"),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from analyzers.query import QueryPlan
+
+V = TypeVar("V")
 
 #: Keyword fields a search can filter on and count facets for.
 FACET_FIELDS = ("type", "status", "level", "department")
@@ -63,3 +66,24 @@ class BackendResult:
     total: int
     hits: list[BackendHit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+class PerRecord(Generic[V]):
+    """Values computed from a record, kept by (id, content hash): the same documents recur
+    across queries' windows, and an edited one gets a new hash. Cleared wholesale when
+    full — a crude bound; the hot set refills within a few queries."""
+
+    def __init__(self, compute: Callable[[Mapping[str, Any]], V], maximum: int = 20_000) -> None:
+        self._compute, self._maximum = compute, maximum
+        self._values: dict[tuple[str, str], V] = {}
+
+    def __call__(self, record: Mapping[str, Any]) -> V:
+        key = (record.get("id") or "", record.get("content_hash") or "")
+        value = self._values.get(key)
+        if value is None:
+            value = self._compute(record)
+            if key[0]:  # no id, nothing to key it by
+                if len(self._values) >= self._maximum:
+                    self._values.clear()
+                self._values[key] = value
+        return value
