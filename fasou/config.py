@@ -168,7 +168,10 @@ class Settings(BaseSettings):
     search_threads: int = Field(
         default=2,
         ge=1,
-        description="searches computed at once per API process (more wait their turn)",
+        description=(
+            "Elasticsearch searches waited on at once per API process (more wait their turn;"
+            " the embedded engine's run one at a time on the event loop)"
+        ),
     )
     ready_max_lag_revisions: int = Field(
         default=1000, ge=0, description="/healthz/ready answers 503 beyond this index lag"

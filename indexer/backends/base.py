@@ -21,6 +21,9 @@ class SearchBackend(Protocol):
     """An engine that indexes analysed documents and answers search requests."""
 
     name: str
+    # Optional flags, read with getattr: ``supports_partial_updates`` (see ``apply``) and
+    # ``searches_in_process`` (a search is CPU work in this process, no wait on a network,
+    # so the API may run it on its event loop: ``Runtime.run_search``).
 
     def search(self, request: SearchRequest) -> BackendResult: ...
 

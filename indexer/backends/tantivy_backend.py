@@ -131,6 +131,8 @@ def _open_index(path: Path, schema: tantivy.Schema) -> tantivy.Index:
 class TantivyBackend:
     name = "tantivy"
     supports_partial_updates = True
+    #: Searches are CPU work in this process, never a wait (``Runtime.run_search``).
+    searches_in_process = True
 
     def __init__(self, root: Path, writer_heap: int = 128_000_000) -> None:
         self.root = Path(root)

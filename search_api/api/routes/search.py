@@ -9,7 +9,6 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated
 
-from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
@@ -56,9 +55,8 @@ SearchParamsDep = Annotated[SearchParams, query_model(SearchParams)]
     openapi_extra=query_model_openapi(SearchParams),
 )
 async def search(request: Request, runtime: RuntimeDep, params: SearchParamsDep) -> Response:
-    """``async`` so that a cached answer is served on the event loop; everything that reads
-    the catalog or the index runs in the thread pool. (Searching on the event loop instead
-    cut throughput under concurrent load to less than half, ``bench/load.py``.) The services
+    """``async`` so that a cached answer is served on the event loop; catalog reads run in
+    the thread pool, searches where ``Runtime.run_search`` puts them. The services
     come from one runtime dependency and the parameters from one model rather than one
     dependency each: the busiest route, and every dependency is a solve per request."""
     search, settings, catalog = runtime.search, runtime.settings, runtime.catalog
@@ -100,7 +98,7 @@ async def search(request: Request, runtime: RuntimeDep, params: SearchParamsDep)
             personalization=who,
             cache=not replayed,
         )
-        page = await to_thread.run_sync(compute, limiter=runtime.search_slots())
+        page = await runtime.run_search(compute)
     observe_search(
         page.total, page.relaxed, page.cached if search.cache and not (who or explain) else None
     )

@@ -1,0 +1,41 @@
+"""Where a search runs: on the event loop when that costs nothing, in a thread otherwise."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import anyio
+import pytest
+
+from search_api.core.runtime import Runtime
+from tests.conftest import make_settings
+
+
+@pytest.fixture()
+def runtime(tmp_path: Path):  # type: ignore[no-untyped-def]
+    runtime = Runtime.start(make_settings(tmp_path, search_threads=2), run_worker=False)
+    yield runtime
+    runtime.stop()
+
+
+def test_an_in_process_search_runs_on_the_event_loop(
+    runtime: Runtime,
+) -> None:
+    async def scenario() -> tuple[int, int]:
+        return threading.get_ident(), await runtime.run_search(threading.get_ident)
+
+    loop_thread, search_thread = anyio.run(scenario)
+    assert search_thread == loop_thread
+
+
+def test_a_backend_that_waits_on_the_network_always_searches_in_a_thread(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(type(runtime.backend), "searches_in_process", False)
+
+    async def scenario() -> tuple[int, int]:
+        return threading.get_ident(), await runtime.run_search(threading.get_ident)
+
+    loop_thread, search_thread = anyio.run(scenario)
+    assert search_thread != loop_thread
