@@ -169,8 +169,8 @@ class Settings(BaseSettings):
         default=2,
         ge=1,
         description=(
-            "Elasticsearch searches waited on at once per API process (more wait their turn;"
-            " the embedded engine's run one at a time on the event loop)"
+            "searches computed in threads at once per API process (more wait their turn;"
+            " a lone embedded-engine search runs on the event loop)"
         ),
     )
     ready_max_lag_revisions: int = Field(

@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = Runtime.start(settings, run_worker=run_worker)
+        app.state.runtime.count_quiet_tasks()
         # What start-up loaded (dictionaries, completion tables, the index reader: ~330k
         # objects) lives as long as the process. Left to the collector, every full
         # collection walked all of it — a 160 ms stop of this worker, the load test's p99.

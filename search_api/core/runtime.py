@@ -4,6 +4,7 @@ accounts, the editor workspace, the rate limiter — and, in the process that le
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -58,10 +59,13 @@ class Runtime:
     reports: Reports | None = None
     #: How many searches run in threads at once (``search_slots``).
     _search_slots: CapacityLimiter | None = None
+    #: Tasks alive while this process serves nothing (the server's and the lifespan's),
+    #: counted at start-up by ``count_quiet_tasks``; ``run_search`` compares against it.
+    _quiet_tasks: int = 0
 
     def search_slots(self) -> CapacityLimiter:
-        """Searches waited on in threads at once in this process (``FASOU_SEARCH_THREADS``,
-        network backends only: ``run_search``); created on first use, inside the event
+        """Searches computed in threads at once in this process (``FASOU_SEARCH_THREADS``;
+        which go to a thread: ``run_search``); created on first use, inside the event
         loop. Without it every waiting search would hold a thread of the default pool
         (40), all contending for the GIL with the event loop, which then answers even
         cached requests late under load."""
@@ -69,18 +73,25 @@ class Runtime:
             self._search_slots = CapacityLimiter(self.settings.search_threads)
         return self._search_slots
 
+    def count_quiet_tasks(self) -> None:
+        """Call from the lifespan, inside the event loop, before serving."""
+        self._quiet_tasks = len(asyncio.all_tasks())
+
     async def run_search(self, compute: Callable[[], T]) -> T:
         """Run one search: on the event loop when the backend searches in this process
-        (tantivy: pure CPU, never a wait), in a search slot's thread when it waits on
-        the network (Elasticsearch).
+        (tantivy: pure CPU, never a wait) and this request is the only one in the
+        process; otherwise in a search slot's thread.
 
-        A thread buys an in-process search nothing (the GIL lets one of the two run)
+        For a lone request a thread buys nothing (the GIL lets one of the two run)
         and its two hand-offs cost 0.7-0.8 ms a search on this machine (in process,
-        paired: 5.82 against 4.93 ms a request). Under the load test (2 workers,
-        500 requests/s) searching on the loop sustained the same 500/s with a p99 no
-        worse than the thread's (``bench/load.py``, runs alternated).
+        paired: 5.82 against 4.93 ms a request). With other requests in the process —
+        received and not yet answered, started or not: each is a task — a search on
+        the loop would hold all of them for its whole length, where a thread lets the
+        loop answer them in between (cached answers take well under a millisecond).
+        A backend that waits on the network (Elasticsearch) always gets a thread.
         """
-        if getattr(self.backend, "searches_in_process", False):
+        alone = len(asyncio.all_tasks()) <= self._quiet_tasks + 1
+        if alone and getattr(self.backend, "searches_in_process", False):
             return compute()
         return await to_thread.run_sync(compute, limiter=self.search_slots())
 

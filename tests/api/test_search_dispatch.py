@@ -1,4 +1,5 @@
-"""Where a search runs: on the event loop when that costs nothing, in a thread otherwise."""
+"""Where a search runs: on the event loop when it is the only request and the engine is in
+process (a thread would only add hand-offs), in a thread otherwise."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def runtime(tmp_path: Path):  # type: ignore[no-untyped-def]
     runtime.stop()
 
 
-def test_an_in_process_search_runs_on_the_event_loop(
+def test_a_lone_in_process_search_runs_on_the_event_loop(
     runtime: Runtime,
 ) -> None:
     async def scenario() -> tuple[int, int]:
@@ -27,6 +28,19 @@ def test_an_in_process_search_runs_on_the_event_loop(
 
     loop_thread, search_thread = anyio.run(scenario)
     assert search_thread == loop_thread
+
+
+def test_a_search_goes_to_a_thread_while_other_requests_are_in_the_process(
+    runtime: Runtime,
+) -> None:
+    async def scenario() -> tuple[int, int]:
+        async with anyio.create_task_group() as requests:
+            requests.start_soon(anyio.sleep, 0.05)  # another request, not answered yet
+            result = threading.get_ident(), await runtime.run_search(threading.get_ident)
+        return result
+
+    loop_thread, search_thread = anyio.run(scenario)
+    assert search_thread != loop_thread
 
 
 def test_a_backend_that_waits_on_the_network_always_searches_in_a_thread(
