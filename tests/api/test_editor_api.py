@@ -197,6 +197,13 @@ def test_change_validation(editor_server: EditorServer) -> None:
     assert missing.status_code == 404 and missing.json()["errors"][0]["field"] == "doc_id"
 
 
+def _own(page: dict) -> dict:
+    """A document page without its ``related`` items: those are a search over the live
+    index, where each edit leaves a deleted copy whose statistics can swap near-tied
+    items until tantivy merges the segment (seen in CI: one related article of three)."""
+    return page | {"links": {k: v for k, v in page["links"].items() if k != "related"}}
+
+
 def test_audit_filters_and_single_undo_restores_document_and_index(
     editor_server: EditorServer,
 ) -> None:
@@ -226,7 +233,7 @@ def test_audit_filters_and_single_undo_restores_document_and_index(
     undo = server.client.post(f"{API}/audit/{change['id']}/undo", headers=server.editor)
     assert undo.status_code == 200 and undo.json()["undoes"] == change["id"]
     after = server.client.get(f"/api/v1/documents/{doc_id}").json()
-    assert after == before  # the document exactly as before
+    assert _own(after) == _own(before)  # the document exactly as before
     server.wait_for_index()
     assert doc_id not in server.search_ids("工伤", audience="veterans")
     for audience in before["audiences"]:
