@@ -65,8 +65,8 @@ class Runtime:
 
     def search_slots(self) -> CapacityLimiter:
         """Searches computed in threads at once in this process (``FASOU_SEARCH_THREADS``;
-        which go to a thread: ``run_search``); created on first use, inside the event
-        loop. Without it every waiting search would hold a thread of the default pool
+        ``run_search`` says which searches get a thread); created on first use, inside the
+        event loop. Without it every waiting search would hold a thread of the default pool
         (40), all contending for the GIL with the event loop, which then answers even
         cached requests late under load."""
         if self._search_slots is None:
@@ -90,8 +90,8 @@ class Runtime:
         loop answer them in between (cached answers take well under a millisecond).
         A backend that waits on the network (Elasticsearch) always gets a thread.
         """
-        alone = len(asyncio.all_tasks()) <= self._quiet_tasks + 1
-        if alone and getattr(self.backend, "searches_in_process", False):
+        in_process = getattr(self.backend, "searches_in_process", False)
+        if in_process and len(asyncio.all_tasks()) <= self._quiet_tasks + 1:
             return compute()
         return await to_thread.run_sync(compute, limiter=self.search_slots())
 

@@ -20,13 +20,13 @@ def runtime(tmp_path: Path):  # type: ignore[no-untyped-def]
     runtime.stop()
 
 
-def test_a_lone_in_process_search_runs_on_the_event_loop(
-    runtime: Runtime,
-) -> None:
-    async def scenario() -> tuple[int, int]:
-        return threading.get_ident(), await runtime.run_search(threading.get_ident)
+async def _threads(runtime: Runtime) -> tuple[int, int]:
+    """(the event loop's thread, the thread ``run_search`` ran the search on)."""
+    return threading.get_ident(), await runtime.run_search(threading.get_ident)
 
-    loop_thread, search_thread = anyio.run(scenario)
+
+def test_a_lone_in_process_search_runs_on_the_event_loop(runtime: Runtime) -> None:
+    loop_thread, search_thread = anyio.run(_threads, runtime)
     assert search_thread == loop_thread
 
 
@@ -36,8 +36,7 @@ def test_a_search_goes_to_a_thread_while_other_requests_are_in_the_process(
     async def scenario() -> tuple[int, int]:
         async with anyio.create_task_group() as requests:
             requests.start_soon(anyio.sleep, 0.05)  # another request, not answered yet
-            result = threading.get_ident(), await runtime.run_search(threading.get_ident)
-        return result
+            return await _threads(runtime)
 
     loop_thread, search_thread = anyio.run(scenario)
     assert search_thread != loop_thread
@@ -47,9 +46,5 @@ def test_a_backend_that_waits_on_the_network_always_searches_in_a_thread(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(type(runtime.backend), "searches_in_process", False)
-
-    async def scenario() -> tuple[int, int]:
-        return threading.get_ident(), await runtime.run_search(threading.get_ident)
-
-    loop_thread, search_thread = anyio.run(scenario)
+    loop_thread, search_thread = anyio.run(_threads, runtime)
     assert search_thread != loop_thread
