@@ -5,8 +5,9 @@ way it was indexed and the words that match a query term are marked: whole
 words only, so 民法 is never marked inside 人民法院. Normalised text has the
 same length as the original, so offsets carry over unchanged.
 
-Segmenting whole bodies for every hit dominated search time, so the window is
-chosen first with plain substring matches and only the window is segmented.
+Each distinct text is normalised and segmented once and its words kept
+(``_prepared``); a query then finds its terms by plain substring search, picks
+the window holding the most of them and marks the occurrences that are words.
 """
 
 from __future__ import annotations
@@ -24,20 +25,26 @@ SNIPPET_CHARS = 120
 _MARGIN = 8  # characters segmented beyond the window so edge words segment as in the index
 
 
-def _candidate_spans(folded: str, terms: list[str]) -> list[tuple[int, int, str]]:
-    """Substring occurrences (start, end, term) of the terms, a superset of word matches.
-
-    Single characters (月, 不) occur everywhere and say little about where the
-    answer is: they steer the window only when no longer term occurs.
-    """
+def _occurrences(folded: str, terms: list[str]) -> list[tuple[int, int, str]]:
+    """Substring occurrences (start, end, term) of the terms, sorted: a superset of word matches."""
     spans = []
     for term in terms:
         start = folded.find(term)
         while start >= 0:
             spans.append((start, start + len(term), term))
             start = folded.find(term, start + 1)
+    spans.sort()
+    return spans
+
+
+def _window_anchors(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The occurrences that steer the window.
+
+    Single characters (月, 不) occur everywhere and say little about where the
+    answer is: they steer the window only when no longer term occurs.
+    """
     longer = [span for span in spans if span[1] - span[0] > 1]
-    return sorted(longer or spans)
+    return longer or spans
 
 
 _MAX_ANCHORS = 32
@@ -90,87 +97,62 @@ def word_bounds(tokens: list[tuple[str, int, int]], length: int) -> set[int]:
     return bounds
 
 
-#: Characters jieba never makes part of a word. It segments the runs between them
-#: independently, so a run's tokens do not depend on the text around it.
-_SEPARATOR = re.compile(
-    r"[\s，。；：、！？（）《》〈〉【】「」『』“”‘’…—"  # CJK punctuation
-    r",;:!?()\[\]{}<>\"'/\\|~`^=*@$]"  # ASCII punctuation jieba splits at (not +#&._%-)
-)
+_SHIFT = 32  # a word span (start, end) is kept as one int: start << _SHIFT | end
 
 
-def _runs_with_terms(folded: str, lo: int, hi: int, wanted: set[str]) -> list[tuple[int, int]]:
-    """The stretches of ``folded[lo:hi]``, cut at separators, that hold a wanted term.
+def _whole_words(folded: str) -> frozenset[int]:
+    """Spans of ``folded`` where a query term counts as a match: the index's own words.
 
-    Only they can hold a match; segmenting just them gives the tokens that segmenting
-    the whole window gives there, at a fraction of the cost (most of a window's clauses
-    hold no query term; segmentation was two fifths of snippet time).
+    The whole text is segmented once, as at indexing, and a search-mode token counts
+    unless it lies strictly inside a longer word (民法 in 人民法院). Segmenting per
+    query was half of snippet time; kept per text with it (``_prepared``), a query
+    only looks its occurrences up.
     """
-    cuts = [m.start() for m in _SEPARATOR.finditer(folded, lo, hi)]
-    runs: list[tuple[int, int]] = []
-    for term in wanted:
-        at = folded.find(term, lo, hi)
-        while at >= 0:
-            start = cuts[bisect_left(cuts, at) - 1] + 1 if cuts and cuts[0] < at else lo
-            i = bisect_left(cuts, at + len(term))
-            end = cuts[i] if i < len(cuts) else hi
-            runs.append((start, end))
-            at = folded.find(term, end, hi)
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(runs):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+    tokens = tokenize_with_offsets(folded)
+    bounds = word_bounds(tokens, len(folded))
+    return frozenset(s << _SHIFT | e for _word, s, e in tokens if s in bounds or e in bounds)
 
 
-def _word_spans(folded: str, lo: int, hi: int, wanted: set[str]) -> list[tuple[int, int]]:
-    """Whole-word matches of ``wanted`` in ``folded[lo:hi]``, longest first, non-overlapping."""
-    matches = []
-    for start, end in _runs_with_terms(folded, lo, hi, wanted):
-        tokens = tokenize_with_offsets(folded[start:end])
-        # A search-mode sub-word strictly inside a word (民法 in 人民法院) is no real match.
-        bounds = word_bounds(tokens, end - start)
-        matches += [
-            (s + start, e + start)
-            for word, s, e in tokens
-            if word in wanted and (s in bounds or e in bounds)
-        ]
+def _word_spans(
+    spans: list[tuple[int, int, str]], words: frozenset[int], lo: int, hi: int
+) -> list[tuple[int, int]]:
+    """The occurrences touching ``lo:hi`` that are whole words, longest first, non-overlapping."""
+    matches = [(s, e) for s, e, _t in spans if e > lo and s < hi and (s << _SHIFT | e) in words]
     taken: set[int] = set()
-    spans = []
+    kept = []
     for start, end in sorted(matches, key=lambda span: span[0] - span[1]):
         if not taken.intersection(range(start, end)):
-            spans.append((start, end))
+            kept.append((start, end))
             taken.update(range(start, end))
-    return sorted(spans)
+    return sorted(kept)
 
 
 _SPACES = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=8192)
-def _prepared(raw: str) -> tuple[str, str]:
-    """The text with runs of space collapsed, and its normalised twin.
+def _prepared(raw: str) -> tuple[str, str, frozenset[int]]:
+    """The text with runs of space collapsed, its normalised twin and that twin's words.
 
-    Normalising (OpenCC) every hit's whole body was ~40 % of a search; the same
-    documents recur across queries, so the pair is kept per distinct text.
+    Normalising (OpenCC) and segmenting every hit's whole body dominated a search;
+    the same documents recur across queries, so all three are kept per distinct text.
     """
     text = _SPACES.sub(" ", raw).strip()
-    return text, normalize(text)
+    folded = normalize(text)
+    return text, folded, _whole_words(folded)
 
 
 def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
     """HTML-escaped excerpt of ``text`` with matches wrapped in ``<em>``."""
-    text, folded = _prepared(text or "")
+    text, folded, words = _prepared(text or "")
     if not text:
         return ""
-    wanted = {t for t in terms if t}
-    start = _best_window(_candidate_spans(folded, sorted(wanted)), len(text), width)
+    occurrences = _occurrences(folded, sorted({t for t in terms if t}))
+    start = _best_window(_window_anchors(occurrences), len(text), width)
     end = min(len(text), start + width)
-    lo, hi = max(0, start - _MARGIN), min(len(text), end + _MARGIN)
     out = ["…" if start > 0 else ""]
     cursor = start
-    for s, e in _word_spans(folded, lo, hi, wanted):
+    for s, e in _word_spans(occurrences, words, start, end):
         if e <= start or s >= end:
             continue
         s, e = max(s, start), min(e, end)

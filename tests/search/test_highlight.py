@@ -9,7 +9,15 @@ import yaml
 
 from analyzers.normalize import normalize
 from analyzers.segment import tokenize_with_offsets
-from indexer.search.highlight import MARK_CLOSE, MARK_OPEN, _word_spans, snippet, word_bounds
+from indexer.search.highlight import (
+    MARK_CLOSE,
+    MARK_OPEN,
+    _occurrences,
+    _whole_words,
+    _word_spans,
+    snippet,
+    word_bounds,
+)
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -75,8 +83,9 @@ def test_the_same_text_serves_different_queries() -> None:
     assert f"{MARK_OPEN}罰金{MARK_CLOSE}" in second and MARK_OPEN + "拘役" not in second
 
 
-def _whole_window_spans(folded: str, wanted: set[str]) -> list[tuple[int, int]]:
-    """The reference: segment the whole window at once, keep matches longest first."""
+def _reference_spans(folded: str, wanted: set[str]) -> list[tuple[int, int]]:
+    """The reference: the search-mode tokens that are query terms and not strictly inside
+    a longer word, longest first."""
     tokens = tokenize_with_offsets(folded)
     bounds = word_bounds(tokens, len(folded))
     matches = [(s, e) for w, s, e in tokens if w in wanted and (s in bounds or e in bounds)]
@@ -87,19 +96,17 @@ def _whole_window_spans(folded: str, wanted: set[str]) -> list[tuple[int, int]]:
     return sorted(kept)
 
 
-def test_segmenting_only_the_clauses_with_terms_finds_what_the_whole_window_does() -> None:
-    """Segmentation is clause-local (jieba cuts at punctuation first), so ``_word_spans``
-    segments only the clauses holding a term; the matches must not change."""
+def test_looking_occurrences_up_in_the_texts_words_finds_the_query_tokens() -> None:
+    """A query marks substring occurrences found in the text's cached word spans; that
+    must be exactly the tokens a segmentation of the text yields for the query terms."""
     checked = 0
     for text in _sample_texts():
         folded = normalize(text)
-        for lo in range(0, len(folded), 97):
-            hi = min(len(folded), lo + 136)
-            window = folded[lo:hi]
-            # The window's own words and sub-words (and single characters) as query terms.
-            words = [w for w, _s, _e in tokenize_with_offsets(window)]
-            for wanted in ({*words[::3]}, {*words[1::4], *window[::11]}, {"人", "法"}):
-                expected = [(s + lo, e + lo) for s, e in _whole_window_spans(window, wanted)]
-                assert _word_spans(folded, lo, hi, wanted) == expected, window
-                checked += 1
-    assert checked > 300
+        words = _whole_words(folded)
+        tokens = [w for w, _s, _e in tokenize_with_offsets(folded)]
+        # The text's own words and sub-words, single characters and words it lacks.
+        for wanted in ({*tokens[::3]}, {*tokens[1::4], *folded[::11]}, {"人", "法", "不存在的词"}):
+            spans = _occurrences(folded, sorted(wanted))
+            assert _word_spans(spans, words, 0, len(folded)) == _reference_spans(folded, wanted)
+            checked += 1
+    assert checked > 100
