@@ -9,6 +9,8 @@ original text unchanged.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import opencc
 
 _T2S = opencc.OpenCC("t2s")
@@ -34,10 +36,26 @@ _FOLD_TABLE = "".join(
 )
 
 
+#: Texts up to this length are remembered: a query's text is normalised a dozen times
+#: in one search (plan, intent, aliases, rerank, suggestions), each time through OpenCC.
+_CACHED_CHARS = 256
+
+
 def normalize(text: str) -> str:
     """Full-width → half-width, traditional → simplified, lower case; length-preserving."""
     if not text:
         return ""
+    if len(text) <= _CACHED_CHARS:
+        return _normalize_short(text)
+    return _normalize(text)
+
+
+@lru_cache(maxsize=4096)
+def _normalize_short(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     folded = text.translate(_FOLD_TABLE)
     simplified = _T2S.convert(folded)
     if len(simplified) == len(folded):

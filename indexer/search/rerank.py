@@ -68,15 +68,18 @@ def question_core(raw: str) -> str:
     return _CORE.sub("", normalize(raw))
 
 
-def phrase_overlap(core: str, text: str) -> float:
+def question_bigrams(core: str) -> list[str]:
+    """The question's consecutive character pairs, in order: cut once per question."""
+    return [core[i : i + 2] for i in range(len(core) - 1)]
+
+
+def phrase_overlap(bigrams: list[str], text: str) -> float:
     """Longest run of the question's characters found verbatim in ``text``, as a share of
     ``PHRASE_CAP`` (runs of consecutive question bigrams present in the text)."""
-    if len(core) < 2:
-        return 0.0
     # Substring tests run in C; building a set of every bigram of the text did not.
     best = run = 0
-    for i in range(len(core) - 1):
-        if core[i : i + 2] in text:
+    for bigram in bigrams:
+        if bigram in text:
             run += 1
             if run > best:
                 best = run
@@ -93,11 +96,12 @@ def rerank(
     phrase_weight: float = PHRASE_WEIGHT,
 ) -> list[tuple[BackendHit, float, float]]:
     """(hit, coverage, multiplier) sorted by reranked score, ties by id."""
+    bigrams = question_bigrams(core) if phrase_weight else []
     scored = []
     for hit in hits:
         text = searchable_text(hit.record)
         cov = coverage(concepts, text)
-        phrase = phrase_overlap(core, text) if phrase_weight and core else 0.0
+        phrase = phrase_overlap(bigrams, text) if bigrams else 0.0
         scored.append((hit, cov, 1.0 + weight * cov + phrase_weight * phrase))
     scored.sort(key=lambda item: (-round(item[0].score * item[2], 5), item[0].id))
     return scored
