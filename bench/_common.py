@@ -64,6 +64,34 @@ def layperson_queries() -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
+#: rjieba precise-mode speed on real statutes that ../shared/notes/measured-facts.md
+#: records for this kind of machine.
+HOST_REFERENCE = "7.3-8.0 M chars/s"
+
+
+def host_speed(laws: Path = SHARED_DATA / "laws", files: int = 400) -> float | None:
+    """rjieba precise-mode M chars/s over the first ``files`` statute files, median of 3.
+
+    These VMs switch between speeds (the same pure-Python loop takes 160 or 300 ms)
+    from one minute to the next; printing this beside a latency says which speed the
+    run saw, against the figure recorded for the machine. None without the statutes.
+    """
+    import rjieba
+
+    paths = sorted(laws.glob("**/*.md"))[:files]
+    if not paths:
+        return None
+    texts = [path.read_text(encoding="utf-8") for path in paths]
+    chars = sum(map(len, texts))
+    speeds = []
+    for _ in range(3):
+        started = time.perf_counter()
+        for text in texts:
+            rjieba.cut(text)
+        speeds.append(chars / (time.perf_counter() - started) / 1e6)
+    return statistics.median(speeds)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from _common import layperson_queries, running_server, summary
+from _common import HOST_REFERENCE, host_speed, layperson_queries, running_server, summary
 
 REQUEST_HEADERS = {"Accept": "application/json", "Accept-Encoding": "gzip"}
 
@@ -76,7 +76,12 @@ def measure(
         client.close()
     return {
         key: statistics.median(r[key] for r in per_round) for key in ("p50", "p95", "p99", "mean")
-    } | {"took_p50": statistics.median(took), "queries": len(queries), "rounds": rounds}
+    } | {
+        "took_p50": statistics.median(took),
+        "round_p50s": [round(r["p50"], 2) for r in per_round],
+        "queries": len(queries),
+        "rounds": rounds,
+    }
 
 
 def main() -> None:
@@ -94,12 +99,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     queries = layperson_queries()
+    speed_before = host_speed()
     if args.url:
         result = measure(args.url, queries, args.rounds, {})
     else:
         env = {} if args.cache else {"FASOU_SEARCH_CACHE_SIZE": "0"}
         with running_server(args.data_dir, env) as base:
             result = measure(base, queries, args.rounds, {})
+    result["host_speed"] = [speed_before, host_speed()]
     if args.json:
         print(json.dumps(result))
         return
@@ -110,6 +117,15 @@ def main() -> None:
     for key in ("p50", "p95", "p99", "mean"):
         print(f"  {key:>4}: {result[key]:7.2f} ms")
     print(f"  server's own took_ms, p50 over all rounds: {result['took_p50']:.2f} ms")
+    print(f"  p50 of each round: {', '.join(f'{p:.2f}' for p in result['round_p50s'])} ms")
+    if None in result["host_speed"]:
+        print("  host speed: not measured (no statutes in ../shared/data/laws)")
+    else:
+        before, after = result["host_speed"]
+        print(
+            f"  host speed before/after: rjieba {before:.1f} / {after:.1f} M chars/s "
+            f"(measured-facts.md: {HOST_REFERENCE} on this kind of machine)"
+        )
 
 
 if __name__ == "__main__":
