@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
@@ -22,7 +23,6 @@ from analyzers.segment import tokenize_with_offsets
 
 MARK_OPEN, MARK_CLOSE = "<em>", "</em>"
 SNIPPET_CHARS = 120
-_MARGIN = 8  # characters segmented beyond the window so edge words segment as in the index
 
 
 def _occurrences(folded: str, terms: list[str]) -> list[tuple[int, int, str]]:
@@ -100,24 +100,33 @@ def word_bounds(tokens: list[tuple[str, int, int]], length: int) -> set[int]:
 _SHIFT = 32  # a word span (start, end) is kept as one int: start << _SHIFT | end
 
 
-def _whole_words(folded: str) -> frozenset[int]:
+def _whole_words(folded: str) -> array:
     """Spans of ``folded`` where a query term counts as a match: the index's own words.
 
     The whole text is segmented once, as at indexing, and a search-mode token counts
     unless it lies strictly inside a longer word (民法 in 人民法院). Segmenting per
     query was half of snippet time; kept per text with it (``_prepared``), a query
-    only looks its occurrences up.
+    only looks its occurrences up. A sorted array, not a set: 8 bytes a word instead
+    of ~70, for thousands of cached texts.
     """
     tokens = tokenize_with_offsets(folded)
     bounds = word_bounds(tokens, len(folded))
-    return frozenset(s << _SHIFT | e for _word, s, e in tokens if s in bounds or e in bounds)
+    return array(
+        "Q", sorted({s << _SHIFT | e for _w, s, e in tokens if s in bounds or e in bounds})
+    )
+
+
+def _is_word(words: array, start: int, end: int) -> bool:
+    key = start << _SHIFT | end
+    at = bisect_left(words, key)
+    return at < len(words) and words[at] == key
 
 
 def _word_spans(
-    spans: list[tuple[int, int, str]], words: frozenset[int], lo: int, hi: int
+    spans: list[tuple[int, int, str]], words: array, lo: int, hi: int
 ) -> list[tuple[int, int]]:
     """The occurrences touching ``lo:hi`` that are whole words, longest first, non-overlapping."""
-    matches = [(s, e) for s, e, _t in spans if e > lo and s < hi and (s << _SHIFT | e) in words]
+    matches = [(s, e) for s, e, _t in spans if e > lo and s < hi and _is_word(words, s, e)]
     taken: set[int] = set()
     kept = []
     for start, end in sorted(matches, key=lambda span: span[0] - span[1]):
@@ -131,7 +140,7 @@ _SPACES = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=8192)
-def _prepared(raw: str) -> tuple[str, str, frozenset[int]]:
+def _prepared(raw: str) -> tuple[str, str, array]:
     """The text with runs of space collapsed, its normalised twin and that twin's words.
 
     Normalising (OpenCC) and segmenting every hit's whole body dominated a search;
