@@ -16,6 +16,7 @@ import html
 import re
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from functools import lru_cache
 
 from analyzers.normalize import normalize
@@ -127,33 +128,40 @@ def _word_spans(
 ) -> list[tuple[int, int]]:
     """The occurrences touching ``lo:hi`` that are whole words, longest first, non-overlapping."""
     matches = [(s, e) for s, e, _t in spans if e > lo and s < hi and _is_word(words, s, e)]
-    taken: set[int] = set()
-    kept = []
+    kept: list[tuple[int, int]] = []
     for start, end in sorted(matches, key=lambda span: span[0] - span[1]):
-        if not taken.intersection(range(start, end)):
+        if all(end <= s or e <= start for s, e in kept):
             kept.append((start, end))
-            taken.update(range(start, end))
     return sorted(kept)
 
 
 _SPACES = re.compile(r"\s+")
 
 
+_HTML_SPECIAL = re.compile(r"[&<>\"']")
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
 @lru_cache(maxsize=8192)
-def _prepared(raw: str) -> tuple[str, str, array]:
-    """The text with runs of space collapsed, its normalised twin and that twin's words.
+def _prepared(raw: str) -> tuple[str, str, array, Callable[[str], str]]:
+    """The text with runs of space collapsed, its normalised twin, that twin's words, and
+    how to escape pieces of it (most statutes hold no character HTML needs escaped).
 
     Normalising (OpenCC) and segmenting every hit's whole body dominated a search;
-    the same documents recur across queries, so all three are kept per distinct text.
+    the same documents recur across queries, so all of it is kept per distinct text.
     """
     text = _SPACES.sub(" ", raw).strip()
     folded = normalize(text)
-    return text, folded, _whole_words(folded)
+    escape = html.escape if _HTML_SPECIAL.search(text) else _unchanged
+    return text, folded, _whole_words(folded), escape
 
 
 def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
     """HTML-escaped excerpt of ``text`` with matches wrapped in ``<em>``."""
-    text, folded, words = _prepared(text or "")
+    text, folded, words, escape = _prepared(text or "")
     if not text:
         return ""
     occurrences = _occurrences(folded, sorted({t for t in terms if t}))
@@ -165,10 +173,10 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
         if e <= start or s >= end:
             continue
         s, e = max(s, start), min(e, end)
-        out.append(html.escape(text[cursor:s]))
-        out.append(MARK_OPEN + html.escape(text[s:e]) + MARK_CLOSE)
+        out.append(escape(text[cursor:s]))
+        out.append(MARK_OPEN + escape(text[s:e]) + MARK_CLOSE)
         cursor = e
-    out.append(html.escape(text[cursor:end]))
+    out.append(escape(text[cursor:end]))
     if end < len(text):
         out.append("…")
     return "".join(out)
