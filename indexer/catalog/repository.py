@@ -506,21 +506,27 @@ class Catalog:
             try:
                 last = ""
                 while True:
-                    rows = conn.execute(
+                    # Deleted rows are read and skipped here: with ``deleted`` in the
+                    # WHERE clause SQLite picks that index and sorts every live row for
+                    # each batch (0.48 s a batch against 0.08 s along the primary key).
+                    page = conn.execute(
                         sa.select(documents)
-                        .where(documents.c.deleted.is_(False), documents.c.id > last)
+                        .where(documents.c.id > last)
                         .order_by(documents.c.id)
                         .limit(batch_size)
                     ).all()
-                    if not rows:
+                    if not page:
                         return
+                    last = page[-1].id
+                    rows = [r for r in page if not r.deleted]
+                    if not rows:
+                        continue
                     ids = [r.id for r in rows]
                     tags = self._tags_for(conn, ids)
                     suggested = self._suggestions_for(conn, ids)
                     yield [
                         self._record(r, tags.get(r.id, {}), suggested.get(r.id, {})) for r in rows
                     ]
-                    last = rows[-1].id
             finally:
                 trans.rollback()
                 conn.close()

@@ -94,6 +94,20 @@ def test_snapshot_is_consistent(catalog: Catalog) -> None:
     assert len(ids) == 7 and rev < catalog.max_rev()
 
 
+def test_snapshot_skips_deleted_documents_across_batches(catalog: Catalog) -> None:
+    """Deleted rows are read and dropped batch by batch, including a batch of only them."""
+    docs = [statute(i) for i in range(1, 10)]
+    catalog.upsert(docs)
+    ids = sorted(d.finalize().id for d in docs)
+    gone = set(ids[3:6]) | {ids[0], ids[-1]}  # one whole batch of 3, and both ends
+    catalog.delete(sorted(gone))
+    _rev, batches = catalog.snapshot(batch_size=3)
+    batches = list(batches)
+    seen = [r["id"] for batch in batches for r in batch]
+    assert seen == [i for i in ids if i not in gone]
+    assert all(batches)  # no empty batch handed to the index
+
+
 @sqlite_only
 def test_reopen_migrated_catalog_in_wal_mode(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'c.db'}"
