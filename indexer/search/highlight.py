@@ -136,8 +136,6 @@ def _word_spans(
 
 
 _SPACES = re.compile(r"\s+")
-
-
 _HTML_SPECIAL = re.compile(r"[&<>\"']")
 
 
@@ -167,12 +165,12 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
     occurrences = _occurrences(folded, sorted({t for t in terms if t}))
     start = _best_window(_window_anchors(occurrences), len(text), width)
     end = min(len(text), start + width)
+    marks = _word_spans(occurrences, words, start, end)
+    if marks:  # a marked word cut by an edge is shown whole (单位, not <em>位</em>)
+        start, end = min(start, marks[0][0]), max(end, marks[-1][1])
     out = ["…" if start > 0 else ""]
     cursor = start
-    for s, e in _word_spans(occurrences, words, start, end):
-        if e <= start or s >= end:
-            continue
-        s, e = max(s, start), min(e, end)
+    for s, e in marks:
         out.append(escape(text[cursor:s]))
         out.append(MARK_OPEN + escape(text[s:e]) + MARK_CLOSE)
         cursor = e

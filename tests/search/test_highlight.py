@@ -74,6 +74,17 @@ def test_snippet_window_goes_where_the_terms_are_and_escapes_html() -> None:
     assert "&lt;被&gt;" in out and "<被>" not in out
 
 
+def test_a_marked_word_cut_by_the_window_edge_is_shown_whole() -> None:
+    """The best window (拖欠, 工资, 投诉) starts inside 用人单位: it widens to take the word
+    in whole rather than mark its tail (<em>单位</em>)."""
+    text = ("本条其他内容与问题无关。" * 17)[:200] + "用人单位" + "。" * 28 + "拖欠"
+    text += "。" * 66 + "工资" + "。" * 8 + "投诉" + "。" * 100
+    out = snippet(text, ["用人单位", "拖欠", "工资", "投诉"])
+    assert out.startswith("…<em>用人单位</em>。")
+    for word in ("拖欠", "工资", "投诉"):
+        assert f"{MARK_OPEN}{word}{MARK_CLOSE}" in out
+
+
 def test_the_same_text_serves_different_queries() -> None:
     """The normalised text is cached per text: a second query sees its own terms only."""
     text = "醉酒驾驶機動車的, 處拘役, 並處罰金。"
