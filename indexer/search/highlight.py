@@ -16,7 +16,7 @@ import html
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from analyzers.normalize import normalize
@@ -26,7 +26,7 @@ MARK_OPEN, MARK_CLOSE = "<em>", "</em>"
 SNIPPET_CHARS = 120
 
 
-def _occurrences(folded: str, terms: list[str]) -> list[tuple[int, int, str]]:
+def _occurrences(folded: str, terms: Iterable[str]) -> list[tuple[int, int, str]]:
     """Substring occurrences (start, end, term) of the terms, sorted: a superset of word matches."""
     spans = []
     for term in terms:
@@ -162,7 +162,7 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
     text, folded, words, escape = _prepared(text or "")
     if not text:
         return ""
-    occurrences = _occurrences(folded, sorted({t for t in terms if t}))
+    occurrences = _occurrences(folded, {t for t in terms if t})
     start = _best_window(_window_anchors(occurrences), len(text), width)
     end = min(len(text), start + width)
     marks = _word_spans(occurrences, words, start, end)
