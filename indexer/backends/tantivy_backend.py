@@ -320,10 +320,13 @@ class TantivyBackend:
                 writer.delete_documents_by_term("id", fields.id)
                 writer.add_document(self._document(fields))
             writer.commit()
-            self._write_state(self.generation_dir, rev)
+            # This process's searches see the commit before the revision is
+            # published: whoever reads ``applied_rev() >= rev`` (a waiting editor
+            # job, a test, the metrics) then finds the change in a search too.
             assert self._index is not None
             self._index.reload()
             self._version = (self._generation, rev)
+            self._write_state(self.generation_dir, rev)
         return unknown
 
     def rebuild(self, rev: int, batches: Iterable[list[IndexFields]]) -> int:

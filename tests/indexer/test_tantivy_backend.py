@@ -40,3 +40,28 @@ def test_one_writer_across_instances_and_readers_see_commits(
     )
     assert target in [h.id for h in reader.search(request).hits]
     writer.close()
+
+
+def test_a_published_revision_is_already_searchable_in_this_process(
+    corpus_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``applied_rev`` reads the state file, so a search must see a commit by then."""
+    catalog = Catalog.open(copy_catalog(corpus_db.parent, tmp_path))
+    backend = TantivyBackend(tmp_path / "idx")
+    ensure_index(catalog, backend)
+    target = min(catalog.content_hashes())
+    request = SearchRequest(
+        plan=plan_query(catalog.get(target)["title"]), filters=Filters(topics=["criminal"])
+    )
+    seen_when_published: list[bool] = []
+    write_state = TantivyBackend._write_state
+
+    def publishing(directory: Path, rev: int) -> None:
+        seen_when_published.append(target in [h.id for h in backend.search(request).hits])
+        write_state(directory, rev)
+
+    catalog.set_tags(target, "topic", add=["criminal"], editor="t")
+    monkeypatch.setattr(TantivyBackend, "_write_state", staticmethod(publishing))
+    sync_once(catalog, backend)
+    assert seen_when_published == [True]
+    backend.close()
