@@ -27,10 +27,8 @@ from typing import Any
 
 from analyzers.query import QueryPlan
 from indexer.ranking import FIELD_BOOSTS
-from indexer.search.types import Filters, SearchRequest
+from indexer.search.types import FACET_SIZE, Filters, SearchRequest
 
-#: Facet values returned per facet (as in the embedded engine).
-FACET_SIZE = 50
 #: Turns ``log2p`` (log10(2 + x)) into log2(2 + x).
 PRIOR_WEIGHT = math.log2(10)
 

@@ -33,11 +33,19 @@ from indexer.backends.fields import (
     index_hash,
 )
 from indexer.ranking import FIELD_BOOSTS, SCORE_DECIMALS
-from indexer.search.types import BackendHit, BackendResult, Filters, SearchRequest
+from indexer.search.types import (
+    FACET_FIELDS,
+    FACET_SIZE,
+    BackendHit,
+    BackendResult,
+    Filters,
+    SearchRequest,
+)
 
 #: 3: bigram field and prior; 4: empty text fields hold ``fields.EMPTY_FIELD_TOKEN``;
-#: 5: analysed text not stored (partial updates re-analyse from the stored record).
-SCHEMA_VERSION = 5
+#: 5: analysed text not stored (partial updates re-analyse from the stored record);
+#: 6: the facet fields' values in one column too (``FACET_CELL``).
+SCHEMA_VERSION = 6
 ANALYZER = "fasou_ws"
 TEXT_FIELDS = {name: f"{name}_t" for name in TEXT_FIELD_NAMES}
 _STATE = "state.json"
@@ -45,12 +53,41 @@ _CURRENT = "CURRENT"
 _RELOAD_EVERY = 0.2  # seconds between checks for new commits / a swapped generation
 #: Extra hits fetched so that ties at a page boundary are ordered by id too.
 TIE_WINDOW = 16
+#: A keyword column holding each document's values of all ``FACET_FIELDS`` at once.
+#: The search page counts four facets on every search; a terms aggregation reads one
+#: column per field per matching document, so counting the (few hundred) distinct
+#: combinations and summing them here reads one: 0.75 → 0.3 ms a search.
+FACET_CELL = "facet_cell"
+_CELL_FIELD, _CELL_VALUE = "\x1f", "\x1e"  # separators no keyword contains
+#: Buckets an aggregation may return (tantivy refuses more than 65,000).
+_CELL_BUCKETS = 65_000
+
+
+def facet_cell(keywords: dict[str, list[str]]) -> str:
+    """The ``FACET_CELL`` value: per facet field its values joined, the fields joined."""
+    return _CELL_FIELD.join(_CELL_VALUE.join(keywords.get(name, ())) for name in FACET_FIELDS)
+
+
+def cell_counts(buckets: list[dict[str, Any]], names: list[str]) -> dict[str, dict[str, int]]:
+    """Per-facet counts (the ``FACET_SIZE`` largest, ties by value) from cell buckets."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in names}
+    positions = [(FACET_FIELDS.index(name), counts[name]) for name in names]
+    for bucket in buckets:
+        cell, n = bucket["key"].split(_CELL_FIELD), int(bucket["doc_count"])
+        for position, tally in positions:
+            if cell[position]:
+                for value in cell[position].split(_CELL_VALUE):
+                    tally[value] = tally.get(value, 0) + n
+    return {
+        name: dict(sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
+        for name, tally in counts.items()
+    }
 
 
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
-    for name in KEYWORD_FIELD_NAMES:
+    for name in (*KEYWORD_FIELD_NAMES, FACET_CELL):
         builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
     for field in TEXT_FIELDS.values():
         # Not stored: every search loads stored documents (the rerank window), and
@@ -265,6 +302,7 @@ class TantivyBackend:
         for name, values in fields.keywords.items():
             for value in values:
                 doc.add_text(name, value)
+        doc.add_text(FACET_CELL, facet_cell(fields.keywords))
         for name, field in TEXT_FIELDS.items():
             doc.add_text(field, fields.text[name])
         if fields.published:
@@ -467,13 +505,23 @@ class TantivyBackend:
         groups: list[tuple[str | None, list[str]]] = [(None, plain)] if plain else []
         groups += [(f, [f]) for f in request.facets if f in active]
         for skip, names in groups:
-            aggs = {name: {"terms": {"field": name, "size": 50}} for name in names}
+            in_cell = [name for name in names if name in FACET_FIELDS]
+            aggs = {
+                name: {"terms": {"field": name, "size": FACET_SIZE}}
+                for name in names
+                if name not in in_cell
+            }
+            if in_cell:
+                aggs[FACET_CELL] = {"terms": {"field": FACET_CELL, "size": _CELL_BUCKETS}}
             scope = query if skip is None else self._query(request, skip_filter=skip)
             result = searcher.aggregate(scope, aggs)
-            for name in names:
+            for name in aggs:
                 buckets = result.get(name, {}).get("buckets", [])
-                out[name] = {b["key"]: int(b["doc_count"]) for b in buckets}
-        return out
+                if name == FACET_CELL:
+                    out |= cell_counts(buckets, in_cell)
+                else:
+                    out[name] = {b["key"]: int(b["doc_count"]) for b in buckets}
+        return {name: out[name] for name in request.facets}
 
     def _stored_records(self) -> Iterator[dict[str, Any]]:
         searcher = self._searcher()

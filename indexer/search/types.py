@@ -13,6 +13,8 @@ V = TypeVar("V")
 
 #: Keyword fields a search can filter on and count facets for.
 FACET_FIELDS = ("type", "status", "level", "department")
+#: Values reported per facet, the most frequent first (every backend).
+FACET_SIZE = 50
 
 
 @dataclass

@@ -13,9 +13,9 @@ import pytest
 
 from analyzers.query import plan_query
 from indexer.backends.base import IndexBusy
-from indexer.backends.tantivy_backend import TantivyBackend
+from indexer.backends.tantivy_backend import TantivyBackend, cell_counts, facet_cell
 from indexer.catalog import Catalog
-from indexer.search.types import Filters, SearchRequest
+from indexer.search.types import FACET_SIZE, Filters, SearchRequest
 from indexer.sync import ensure_index, sync_once
 from tests.catalog_db import copy_catalog
 
@@ -65,3 +65,44 @@ def test_a_published_revision_is_already_searchable_in_this_process(
     sync_once(catalog, backend)
     assert seen_when_published == [True]
     backend.close()
+
+
+def test_facets_counted_from_the_combined_column_equal_each_fields_own_counts(
+    corpus_db: Path, tmp_path: Path
+) -> None:
+    catalog = Catalog.open(copy_catalog(corpus_db.parent, tmp_path))
+    backend = TantivyBackend(tmp_path / "idx")
+    ensure_index(catalog, backend)
+    searcher = backend._searcher()
+    for q, filters in [
+        ("劳动合同", Filters()),
+        ("工资 拖欠", Filters(types=["statute_article"])),
+        ("离婚 抚养费", Filters(statuses=["现行有效"], levels=["法律"])),
+        ("法律援助", Filters()),
+    ]:
+        request = SearchRequest(plan=plan_query(q), filters=filters, limit=10)
+        facets = backend.search(request).facets
+        assert facets["type"], q
+        for name, counted in facets.items():
+            # each facet on its own, without its own filter (multi-select)
+            scope = backend._query(request, skip_filter=name)
+            aggs = {name: {"terms": {"field": name, "size": 50}}}
+            buckets = searcher.aggregate(scope, aggs)[name]["buckets"]
+            assert counted == {b["key"]: int(b["doc_count"]) for b in buckets}, (q, name)
+    backend.close()
+
+
+def test_cell_counts_split_values_skip_empty_fields_and_keep_the_largest() -> None:
+    cells = [
+        {"key": facet_cell({"type": ["case"], "department": ["a", "b"]}), "doc_count": 3},
+        {"key": facet_cell({"type": ["case"], "status": ["现行有效"]}), "doc_count": 2},
+        *(
+            {"key": facet_cell({"type": ["video"], "department": [f"d{i:02}"]}), "doc_count": 1}
+            for i in range(FACET_SIZE + 5)
+        ),
+    ]
+    counts = cell_counts(cells, ["type", "status", "department"])
+    assert counts["type"] == {"video": FACET_SIZE + 5, "case": 5}
+    assert counts["status"] == {"现行有效": 2}
+    assert len(counts["department"]) == FACET_SIZE
+    assert list(counts["department"])[:3] == ["a", "b", "d00"]
