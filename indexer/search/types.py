@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Generic, TypeVar
@@ -10,6 +11,13 @@ from typing import Any, Generic, TypeVar
 from analyzers.query import QueryPlan
 
 V = TypeVar("V")
+
+#: Whether a search may spread its engine work over other threads (the embedded engine
+#: counts facets beside collecting hits). True only for a search that is its process's
+#: one request (``Runtime.run_search``): then the machine's other core is idle. Under
+#: load every core is busy and the extra hand-off per search only adds waits for the
+#: interpreter (load p99 391 against 125 ms, ``bench/load.py``).
+SPARE_CORES: ContextVar[bool] = ContextVar("fasou_spare_cores", default=False)
 
 #: Keyword fields a search can filter on and count facets for.
 FACET_FIELDS = ("type", "status", "level", "department")

@@ -28,6 +28,7 @@ from indexer.editorial.suggestions import SuggestionStore
 from indexer.search.feed import FeedBuilder
 from indexer.search.service import SearchService
 from indexer.search.suggest import suggester
+from indexer.search.types import SPARE_CORES
 from indexer.worker import IndexWorker
 from search_api.auth.accounts import Accounts
 from search_api.core.leader import LEASE_NAME, BackgroundLeader
@@ -92,7 +93,11 @@ class Runtime:
         """
         in_process = getattr(self.backend, "searches_in_process", False)
         if in_process and len(asyncio.all_tasks()) <= self._quiet_tasks + 1:
-            return compute()
+            spare = SPARE_CORES.set(True)
+            try:
+                return compute()
+            finally:
+                SPARE_CORES.reset(spare)
         return await to_thread.run_sync(compute, limiter=self.search_slots())
 
     @classmethod

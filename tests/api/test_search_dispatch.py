@@ -1,5 +1,6 @@
 """Where a search runs: on the event loop when it is the only request and the engine is in
-process (a thread would only add hand-offs), in a thread otherwise."""
+process (a thread would only add hand-offs), in a thread otherwise; only the lone search
+may spread its engine work over the spare cores."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import anyio
 import pytest
 
+from indexer.search.types import SPARE_CORES
 from search_api.core.runtime import Runtime
 from tests.conftest import make_settings
 
@@ -22,12 +24,22 @@ def runtime(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 async def _threads(runtime: Runtime) -> tuple[int, int]:
     """(the event loop's thread, the thread ``run_search`` ran the search on)."""
-    return threading.get_ident(), await runtime.run_search(threading.get_ident)
+    return threading.get_ident(), (await runtime.run_search(_where))[0]
+
+
+def _where() -> tuple[int, bool]:
+    return threading.get_ident(), SPARE_CORES.get()
+
+
+async def _spare(runtime: Runtime) -> bool:
+    return (await runtime.run_search(_where))[1]
 
 
 def test_a_lone_in_process_search_runs_on_the_event_loop(runtime: Runtime) -> None:
     loop_thread, search_thread = anyio.run(_threads, runtime)
     assert search_thread == loop_thread
+    assert anyio.run(_spare, runtime) is True
+    assert SPARE_CORES.get() is False  # only for that search
 
 
 def test_a_search_goes_to_a_thread_while_other_requests_are_in_the_process(
@@ -40,6 +52,13 @@ def test_a_search_goes_to_a_thread_while_other_requests_are_in_the_process(
 
     loop_thread, search_thread = anyio.run(scenario)
     assert search_thread != loop_thread
+
+    async def spare_under_load() -> bool:
+        async with anyio.create_task_group() as requests:
+            requests.start_soon(anyio.sleep, 0.05)
+            return await _spare(runtime)
+
+    assert anyio.run(spare_under_load) is False
 
 
 def test_a_backend_that_waits_on_the_network_always_searches_in_a_thread(

@@ -6,6 +6,7 @@ The backend contract itself (queries, filters, facets, updates, rebuilds …) is
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from analyzers.query import plan_query
 from indexer.backends.base import IndexBusy
 from indexer.backends.tantivy_backend import TantivyBackend, cell_counts, facet_cell
 from indexer.catalog import Catalog
-from indexer.search.types import FACET_SIZE, Filters, SearchRequest
+from indexer.search.types import FACET_SIZE, SPARE_CORES, Filters, SearchRequest
 from indexer.sync import ensure_index, sync_once
 from tests.catalog_db import copy_catalog
 
@@ -106,3 +107,31 @@ def test_cell_counts_split_values_skip_empty_fields_and_keep_the_largest() -> No
     assert counts["status"] == {"现行有效": 2}
     assert len(counts["department"]) == FACET_SIZE
     assert list(counts["department"])[:3] == ["a", "b", "d00"]
+
+
+def test_facets_are_counted_beside_the_hits_only_with_spare_cores(
+    corpus_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog = Catalog.open(copy_catalog(corpus_db.parent, tmp_path))
+    backend = TantivyBackend(tmp_path / "idx")
+    ensure_index(catalog, backend)
+    counted_on: list[str] = []
+    facets = TantivyBackend._facets
+
+    def recording(self, *args):  # type: ignore[no-untyped-def]
+        counted_on.append(threading.current_thread().name)
+        return facets(self, *args)
+
+    monkeypatch.setattr(TantivyBackend, "_facets", recording)
+    request = SearchRequest(plan=plan_query("劳动合同 工资"), filters=Filters(), limit=10)
+    alone = backend.search(request)
+    spare = SPARE_CORES.set(True)
+    try:
+        beside = backend.search(request)
+    finally:
+        SPARE_CORES.reset(spare)
+    assert counted_on[0] == threading.current_thread().name
+    assert counted_on[1].startswith("fasou-facets")
+    assert beside.facets == alone.facets and beside.facets["type"]
+    assert [h.id for h in beside.hits] == [h.id for h in alone.hits]
+    backend.close()
