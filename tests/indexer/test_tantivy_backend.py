@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,16 @@ from indexer.catalog import Catalog
 from indexer.search.types import FACET_SIZE, SPARE_CORES, Filters, SearchRequest
 from indexer.sync import ensure_index, sync_once
 from tests.catalog_db import copy_catalog
+
+
+@pytest.fixture()
+def indexed(corpus_db: Path, tmp_path: Path) -> Iterator[tuple[Catalog, TantivyBackend]]:
+    """A private catalog and the embedded index built from it."""
+    catalog = Catalog.open(copy_catalog(corpus_db.parent, tmp_path))
+    backend = TantivyBackend(tmp_path / "idx")
+    ensure_index(catalog, backend)
+    yield catalog, backend
+    backend.close()
 
 
 def test_one_writer_across_instances_and_readers_see_commits(
@@ -44,12 +55,10 @@ def test_one_writer_across_instances_and_readers_see_commits(
 
 
 def test_a_published_revision_is_already_searchable_in_this_process(
-    corpus_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    indexed: tuple[Catalog, TantivyBackend], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``applied_rev`` reads the state file, so a search must see a commit by then."""
-    catalog = Catalog.open(copy_catalog(corpus_db.parent, tmp_path))
-    backend = TantivyBackend(tmp_path / "idx")
-    ensure_index(catalog, backend)
+    catalog, backend = indexed
     target = min(catalog.content_hashes())
     request = SearchRequest(
         plan=plan_query(catalog.get(target)["title"]), filters=Filters(topics=["criminal"])
@@ -65,15 +74,12 @@ def test_a_published_revision_is_already_searchable_in_this_process(
     monkeypatch.setattr(TantivyBackend, "_write_state", staticmethod(publishing))
     sync_once(catalog, backend)
     assert seen_when_published == [True]
-    backend.close()
 
 
 def test_facets_counted_from_the_combined_column_equal_each_fields_own_counts(
-    corpus_db: Path, tmp_path: Path
+    indexed: tuple[Catalog, TantivyBackend],
 ) -> None:
-    catalog = Catalog.open(copy_catalog(corpus_db.parent, tmp_path))
-    backend = TantivyBackend(tmp_path / "idx")
-    ensure_index(catalog, backend)
+    backend = indexed[1]
     searcher = backend._searcher()
     for q, filters in [
         ("劳动合同", Filters()),
@@ -90,7 +96,6 @@ def test_facets_counted_from_the_combined_column_equal_each_fields_own_counts(
             aggs = {name: {"terms": {"field": name, "size": 50}}}
             buckets = searcher.aggregate(scope, aggs)[name]["buckets"]
             assert counted == {b["key"]: int(b["doc_count"]) for b in buckets}, (q, name)
-    backend.close()
 
 
 def test_cell_counts_split_values_skip_empty_fields_and_keep_the_largest() -> None:
@@ -110,11 +115,9 @@ def test_cell_counts_split_values_skip_empty_fields_and_keep_the_largest() -> No
 
 
 def test_facets_are_counted_beside_the_hits_only_with_spare_cores(
-    corpus_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    indexed: tuple[Catalog, TantivyBackend], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    catalog = Catalog.open(copy_catalog(corpus_db.parent, tmp_path))
-    backend = TantivyBackend(tmp_path / "idx")
-    ensure_index(catalog, backend)
+    backend = indexed[1]
     counted_on: list[str] = []
     facets = TantivyBackend._facets
 
@@ -134,4 +137,3 @@ def test_facets_are_counted_beside_the_hits_only_with_spare_cores(
     assert counted_on[1].startswith("fasou-facets")
     assert beside.facets == alone.facets and beside.facets["type"]
     assert [h.id for h in beside.hits] == [h.id for h in alone.hits]
-    backend.close()
