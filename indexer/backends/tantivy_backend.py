@@ -57,8 +57,8 @@ _RELOAD_EVERY = 0.2  # seconds between checks for new commits / a swapped genera
 TIE_WINDOW = 16
 #: A keyword column holding each document's values of all ``FACET_FIELDS`` at once.
 #: The search page counts four facets on every search; a terms aggregation reads one
-#: column per field per matching document, so counting the (few hundred) distinct
-#: combinations and summing them here reads one: 0.75 → 0.3 ms a search.
+#: column per field per matching document, so counting the distinct combinations (22
+#: in the starter corpus) and summing them here reads one: 0.47 → 0.30 ms a search.
 FACET_CELL = "facet_cell"
 _CELL_FIELD, _CELL_VALUE = "\x1f", "\x1e"  # separators no keyword contains
 #: Buckets an aggregation may return (tantivy refuses more than 65,000).
