@@ -22,48 +22,39 @@ def runtime(tmp_path: Path):  # type: ignore[no-untyped-def]
     runtime.stop()
 
 
-async def _threads(runtime: Runtime) -> tuple[int, int]:
-    """(the event loop's thread, the thread ``run_search`` ran the search on)."""
-    return threading.get_ident(), (await runtime.run_search(_where))[0]
-
-
 def _where() -> tuple[int, bool]:
     return threading.get_ident(), SPARE_CORES.get()
 
 
-async def _spare(runtime: Runtime) -> bool:
-    return (await runtime.run_search(_where))[1]
+async def _dispatch(runtime: Runtime) -> tuple[int, int, bool]:
+    """(the event loop's thread, the thread ``run_search`` ran the search on, whether
+    that search could use spare cores)."""
+    return threading.get_ident(), *(await runtime.run_search(_where))
 
 
 def test_a_lone_in_process_search_runs_on_the_event_loop(runtime: Runtime) -> None:
-    loop_thread, search_thread = anyio.run(_threads, runtime)
+    loop_thread, search_thread, spare = anyio.run(_dispatch, runtime)
     assert search_thread == loop_thread
-    assert anyio.run(_spare, runtime) is True
+    assert spare is True
     assert SPARE_CORES.get() is False  # only for that search
 
 
 def test_a_search_goes_to_a_thread_while_other_requests_are_in_the_process(
     runtime: Runtime,
 ) -> None:
-    async def scenario() -> tuple[int, int]:
+    async def scenario() -> tuple[int, int, bool]:
         async with anyio.create_task_group() as requests:
             requests.start_soon(anyio.sleep, 0.05)  # another request, not answered yet
-            return await _threads(runtime)
+            return await _dispatch(runtime)
 
-    loop_thread, search_thread = anyio.run(scenario)
+    loop_thread, search_thread, spare = anyio.run(scenario)
     assert search_thread != loop_thread
-
-    async def spare_under_load() -> bool:
-        async with anyio.create_task_group() as requests:
-            requests.start_soon(anyio.sleep, 0.05)
-            return await _spare(runtime)
-
-    assert anyio.run(spare_under_load) is False
+    assert spare is False
 
 
 def test_a_backend_that_waits_on_the_network_always_searches_in_a_thread(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(type(runtime.backend), "searches_in_process", False)
-    loop_thread, search_thread = anyio.run(_threads, runtime)
+    loop_thread, search_thread, _spare = anyio.run(_dispatch, runtime)
     assert search_thread != loop_thread
